@@ -1,0 +1,173 @@
+"""The committed store of executed notes.
+
+``store/notes/<note id>.ipynb`` holds one executed notebook per note, with its provenance in
+``metadata.labjournal``: the execution key it was made with, status, timings, device and versions,
+and a checksum over the whole entry so that a hand-edited or truncated file is never rendered as if
+valid. Files are written deterministically (sorted keys, fixed indent) and atomically (temporary
+file + rename), so the store diffs well in git and a crash never leaves half an entry.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+
+log = logging.getLogger("labjournal.store")
+
+ENTRY_FORMAT = 1
+
+
+class State(str, Enum):
+    """Freshness of a note's stored result against its current code."""
+
+    FRESH = "fresh"
+    STALE = "stale"
+    FAILED = "failed"
+    NEVER_RUN = "never run"
+    NEEDS_GPU = "needs GPU"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class Failure:
+    """The last failed re-run of a note whose good outputs are kept."""
+
+    finished: str
+    status: str
+    message: str
+    traceback: str = ""
+
+
+@dataclass
+class Provenance:
+    """Where and how a stored result was made."""
+
+    key: str
+    note: str
+    status: str  # "ok" or a failure status ("error", "timeout", "dead kernel", ...)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    device: str = "cpu"
+    gpu: str | None = None
+    seconds: float = 0.0
+    cells_seconds: list[float] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    finished: str = ""
+    message: str = ""
+    last_failure: Failure | None = None
+    format: int = ENTRY_FORMAT
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Provenance:
+        data = dict(data)
+        failure = data.pop("last_failure", None)
+        data.pop("checksum", None)
+        known = {f for f in cls.__dataclass_fields__}
+        prov = cls(**{k: v for k, v in data.items() if k in known})
+        prov.last_failure = Failure(**failure) if failure else None
+        return prov
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Entry:
+    """A stored executed notebook with its provenance."""
+
+    notebook: NotebookNode
+    provenance: Provenance
+    path: Path
+
+
+def dumps_deterministic(notebook: NotebookNode | dict[str, Any]) -> str:
+    return json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def _checksum(notebook: dict[str, Any]) -> str:
+    body = copy.deepcopy(notebook)
+    body.get("metadata", {}).get("labjournal", {}).pop("checksum", None)
+    return hashlib.sha256(dumps_deterministic(body).encode()).hexdigest()
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode() if isinstance(data, str) else data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Store:
+    """Executed notebooks under ``<root>/notes``, one entry per note id."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, note_id: str) -> Path:
+        return self.root / "notes" / f"{note_id}.ipynb"
+
+    def load(self, note_id: str) -> Entry | None:
+        """The entry of ``note_id``, or None when missing or not trustworthy (logged as a warning)."""
+        path = self.path_for(note_id)
+        if not path.exists():
+            return None
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            meta = raw["metadata"]["labjournal"]
+            if meta.get("checksum") != _checksum(raw):
+                log.warning("%s: checksum mismatch (edited by hand or corrupted); treated as stale", path)
+                return None
+            notebook = nbformat.from_dict(raw)
+            return Entry(notebook=notebook, provenance=Provenance.from_dict(meta), path=path)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("%s: unreadable store entry (%s); treated as stale", path, exc)
+            return None
+
+    def save(self, notebook: NotebookNode, provenance: Provenance) -> Path:
+        notebook = copy.deepcopy(notebook)
+        notebook.metadata["labjournal"] = provenance.to_dict()
+        notebook.metadata["labjournal"]["checksum"] = _checksum(notebook)
+        path = self.path_for(provenance.note)
+        atomic_write(path, dumps_deterministic(notebook))
+        return path
+
+    def record_failure(self, entry: Entry, failure: Failure) -> Path:
+        """Keep ``entry``'s good outputs and note that a later re-run failed."""
+        entry.provenance.last_failure = failure
+        return self.save(entry.notebook, entry.provenance)
+
+    def state(self, note_id: str, key: str) -> tuple[State, Entry | None]:
+        entry = self.load(note_id)
+        if entry is None:
+            return State.NEVER_RUN, None
+        if entry.provenance.key != key:
+            return State.STALE, entry
+        if not entry.provenance.ok:
+            return State.FAILED, entry
+        if entry.provenance.last_failure is not None:
+            return State.FAILED, entry
+        return State.FRESH, entry
