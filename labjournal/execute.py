@@ -115,7 +115,7 @@ def plan(
 
 def commit(store: Store, planned: Planned, outcome: Outcome) -> None:
     """Write a canonical outcome into the store, keeping the last good result on failure."""
-    if not planned.canonical or outcome.notebook is None and outcome.ok:
+    if not planned.canonical or (outcome.notebook is None and outcome.ok):
         return
     previous = store.load(planned.note.id)
     if not outcome.ok and previous is not None and previous.provenance.ok:

@@ -20,7 +20,10 @@ def record(name: str, value: float, step: int | None = None) -> None:
 
     value = float(value)
     payload = {"name": str(name), "value": value if math.isfinite(value) else str(value), "step": step}
-    display({METRIC_MIME: payload, "text/plain": f"{name} = {value:g}" + ("" if step is None else f" (step {step})")}, raw=True)
+    display(
+        {METRIC_MIME: payload, "text/plain": f"{name} = {value:g}" + ("" if step is None else f" (step {step})")},
+        raw=True,
+    )
 
 
 @dataclass

@@ -28,6 +28,7 @@ NOTE_SUFFIXES = (".md", ".py", ".ipynb")
 KINDS = ("daily", "lecture", "meeting", "note")
 DEVICES = ("cpu", "cuda", "any")
 _FRONT_MATTER = re.compile(r"\A(?P<prefix>(?:# )?)---[ \t]*\n(?P<body>.*?\n)?(?P=prefix)---[ \t]*\n", re.S)
+DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 _MYST_CELL = re.compile(r"^```\{code-cell\}", re.M)
 
 
@@ -158,7 +159,9 @@ def _parse_front_matter(path: Path, text: str) -> tuple[Any, dict[str, int], int
     prefix = match.group("prefix")
     body = match.group("body") or ""
     if prefix:
-        body = "\n".join(line[len(prefix) :] if line.startswith(prefix) else line.lstrip("#") for line in body.splitlines())
+        body = "\n".join(
+            line[len(prefix) :] if line.startswith(prefix) else line.lstrip("#") for line in body.splitlines()
+        )
     try:
         node = yaml.compose(body, Loader=yaml.SafeLoader)
         data = yaml.safe_load(body)
@@ -246,6 +249,8 @@ def read_note(path: Path, root: Path) -> Note:
             notebook.cells.pop(0)
     for cell in notebook.cells:
         cell.metadata.setdefault("tags", [])
+    notebook.metadata.setdefault("kernelspec", dict(DEFAULT_KERNELSPEC))
+    notebook.metadata.setdefault("language_info", {"name": "python"})
     return Note(path=path, root=root, meta=meta, notebook=notebook, text=text)
 
 

@@ -1,0 +1,328 @@
+"""The MkDocs plugin: notes become pages, with listings and a small navigation.
+
+Nothing is executed here and nothing is written into ``docs/``: every page, figure and listing is
+a generated ``File``. Rendered pages are cached under ``.labjournal/cache/render`` by a hash of the
+note's text and its store entry, so a rebuild re-renders only what changed, and the navigation
+holds recent entries and listings, never every note (every page of a mkdocs-material site carries
+the whole navigation, so a nav of all notes makes the site grow with notes x notes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Link, Navigation, Section
+from mkdocs.structure.pages import Page
+
+from . import __version__
+from .errors import LabjournalError
+from .journal import Journal, NoteStatus, Settings
+from .render import RENDERER_VERSION, Renderer, provenance_line
+from .store import State
+
+log = logging.getLogger("mkdocs.plugins.labjournal")
+
+RECENT_MARKER = "<!-- labjournal:recent -->"
+
+
+class LabjournalConfig(Config):
+    """Options of the ``labjournal`` plugin in ``mkdocs.yml``."""
+
+    enabled = c.Type(bool, default=True)
+    notes_dir = c.Type(str, default="notes")
+    """Folder of the notes, relative to mkdocs.yml."""
+    store_dir = c.Type(str, default="store")
+    """Folder of the committed store of executed notebooks."""
+    cache_dir = c.Type(str, default=".labjournal")
+    """Folder for caches (rendered pages); not committed."""
+    url_prefix = c.Type(str, default="journal")
+    """Notes are published under this folder of the site."""
+    recent = c.Type(int, default=8)
+    """How many recent entries the navigation and the home page list."""
+    drafts = c.Optional(c.Type(bool))
+    """Publish draft notes; default: only in ``mkdocs serve``."""
+    executor = c.Type(str, default="local")
+    """Executor used by ``labjournal run``/``build`` (see ``labjournal.executors``)."""
+    jobs = c.Optional(c.Type(int))
+    """Parallel jobs for the executor; default: the number of cores."""
+
+
+@dataclass
+class PublishedNote:
+    """A note as the site sees it."""
+
+    status: NoteStatus
+    src_uri: str
+
+    @property
+    def note(self):
+        return self.status.note
+
+
+class LabjournalPlugin(BasePlugin[LabjournalConfig]):
+    """Adds notes, listings and an execution report to a MkDocs site."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.is_serve = False
+        self.published: list[PublishedNote] = []
+        self.journal: Journal | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        root = Path(config.config_file_path).parent
+        settings = Settings.from_mapping(dict(self.config))
+        self.journal = Journal(root, settings)
+        return config
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        if self.journal is not None:
+            for folder in (self.journal.notes_root, self.journal.store.root):
+                if folder.exists():
+                    server.watch(str(folder))
+        return server
+
+    # -- pages -----------------------------------------------------------------------------------
+
+    def _publish_drafts(self) -> bool:
+        return self.is_serve if self.config.drafts is None else bool(self.config.drafts)
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        if self.journal is None:
+            return files
+        journal = self.journal
+        try:
+            notes = journal.notes()
+        except LabjournalError as exc:
+            raise PluginError(str(exc)) from None
+        if not self._publish_drafts():
+            notes = [n for n in notes if not n.meta.draft]
+        renderer = Renderer(command_root=journal.root, sanitize=_sanitizer())
+        prefix = self.config.url_prefix.strip("/")
+        self.published = []
+        for note in notes:
+            status = journal.status(note)
+            if status.state is not State.FRESH and note.meta.device == "cuda" and status.entry is not None:
+                from .devices import gpu_available
+
+                if not gpu_available() and status.entry.provenance.key == status.key:
+                    status.state = State.NEEDS_GPU
+            folder = f"{prefix}/{note.id}"
+            cached = self._render_cached(renderer, status)
+            page_uri = f"{folder}/index.md"
+            page_file = File.generated(config, page_uri, abs_src_path=str(cached / "index.md"))
+            page_file.inclusion = InclusionLevel.NOT_IN_NAV  # listings reach every note; the nav does not
+            files.append(page_file)
+            for asset in sorted(p for p in cached.iterdir() if p.name != "index.md"):
+                self._add_asset(files, config, f"{folder}/{asset.name}", asset)
+            self.published.append(PublishedNote(status, page_uri))
+        self._add_listings(files, config)
+        return files
+
+    def _render_cached(self, renderer: Renderer, status: NoteStatus) -> Path:
+        """Render a note into the cache unless an identical render is there already."""
+        assert self.journal is not None
+        entry_digest = status.entry.path.read_bytes() if status.entry else b""
+        digest = hashlib.sha256()
+        for part in (__version__, RENDERER_VERSION, status.state.value, status.note.text, status.note.rel):
+            digest.update(str(part).encode() + b"\x00")
+        digest.update(hashlib.sha256(entry_digest).digest())
+        folder = self.journal.cache / "render" / status.note.id / digest.hexdigest()[:16]
+        if (folder / "index.md").exists():
+            return folder
+        page = renderer.render(status.note, status.state, status.entry)
+        if folder.parent.exists():
+            shutil.rmtree(folder.parent)  # old renders of this note
+        tmp = folder.with_name(folder.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        (tmp / "index.md").write_text(page.markdown, encoding="utf-8")
+        for name, data in page.files.items():
+            (tmp / name).write_bytes(data)
+        tmp.rename(folder)
+        return folder
+
+    @staticmethod
+    def _add_asset(files: Files, config: MkDocsConfig, uri: str, path: Path) -> None:
+        if uri.endswith((".md", ".markdown")):
+            # a note's source offered for download must not become a page
+            file = File.generated(config, uri + ".download", abs_src_path=str(path))
+            file.dest_uri = uri
+            file.url = uri
+        else:
+            file = File.generated(config, uri, abs_src_path=str(path))
+        files.append(file)
+
+    # -- listings --------------------------------------------------------------------------------
+
+    def _link(self, item: PublishedNote, from_uri: str) -> str:
+        depth = from_uri.count("/")
+        return "../" * depth + item.src_uri
+
+    def _entry_line(self, item: PublishedNote, from_uri: str) -> str:
+        note = item.note
+        return f"- {note.meta.date.isoformat()} · [{_md_escape(note.display_title)}]({self._link(item, from_uri)})"
+
+    def _newest_first(self) -> list[PublishedNote]:
+        return sorted(self.published, key=lambda p: (p.note.meta.date, p.note.meta.day or 0, p.note.id), reverse=True)
+
+    def _add_listings(self, files: Files, config: MkDocsConfig) -> None:
+        prefix = self.config.url_prefix.strip("/")
+        pages = {
+            f"{prefix}/index.md": self._archive_page(f"{prefix}/index.md"),
+            f"{prefix}/report.md": self._report_page(f"{prefix}/report.md"),
+        }
+        by_series: dict[str, list[PublishedNote]] = defaultdict(list)
+        for item in self.published:
+            if item.note.meta.series:
+                by_series[item.note.meta.series].append(item)
+        for series, items in sorted(by_series.items()):
+            uri = f"{prefix}/series/{_slug(series)}.md"
+            pages[uri] = self._series_page(series, items, uri)
+        for uri, text in pages.items():
+            listing = File.generated(config, uri, content=text)
+            listing.inclusion = InclusionLevel.NOT_IN_NAV  # on_nav adds them to the Journal section
+            files.append(listing)
+
+    def _archive_page(self, uri: str) -> str:
+        lines = ["---", "title: Journal", "---", "", "# Journal", "", "Every entry, newest first.", ""]
+        year = month = None
+        for item in self._newest_first():
+            date = item.note.meta.date
+            if date.year != year:
+                year, month = date.year, None
+                lines += ["", f"## {year}", ""]
+            if date.month != month:
+                month = date.month
+                lines += ["", f"### {date.strftime('%B %Y')}", ""]
+            lines.append(self._entry_line(item, uri))
+        if not self.published:
+            lines.append("No entries yet: `labjournal new` writes the first one.")
+        return "\n".join(lines) + "\n"
+
+    def _series_page(self, series: str, items: list[PublishedNote], uri: str) -> str:
+        lines = ["---", f"title: 'Series: {series}'", "---", "", f"# Series: {series}", ""]
+        ordered = sorted(items, key=lambda p: (p.note.meta.date, p.note.meta.day or 0, p.note.id))
+        lines += [self._entry_line(item, uri).replace("- ", "1. ", 1) for item in ordered]
+        return "\n".join(lines) + "\n"
+
+    def _report_page(self, uri: str) -> str:
+        lines = [
+            "---",
+            "title: Execution report",
+            "---",
+            "",
+            "# Execution report",
+            "",
+            "Every note with the state of its stored outputs (`labjournal status` prints the same).",
+            "",
+            "| note | state | seconds | device | last run |",
+            "| --- | --- | ---: | --- | --- |",
+        ]
+        for item in self._newest_first():
+            entry = item.status.entry
+            prov = entry.provenance if entry else None
+            seconds = f"{prov.seconds:.1f}" if prov else ""
+            device = (prov.device + (f" ({prov.gpu})" if prov.gpu else "")) if prov else ""
+            when = prov.finished.replace("T", " ")[:16] if prov else ""
+            title = _md_escape(item.note.display_title)
+            lines.append(
+                f"| [{title}]({self._link(item, uri)}) | {item.status.state} | {seconds} | {device} | {when} |"
+            )
+        return "\n".join(lines) + "\n"
+
+    # -- navigation --------------------------------------------------------------------------------
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if self.journal is None:
+            return nav
+        prefix = self.config.url_prefix.strip("/")
+        children: list[Any] = []
+        archive = files.get_file_from_path(f"{prefix}/index.md")
+        if archive is not None:
+            children.append(_page("All entries", archive, config))
+        recent = [
+            _page(p.note.display_title, files.get_file_from_path(p.src_uri), config)
+            for p in self._newest_first()[: self.config.recent]
+        ]
+        if recent:
+            children.append(Section("Recent", recent))
+        series = sorted(f for f in files if f.src_uri.startswith(f"{prefix}/series/") and f.is_documentation_page())
+        if series:
+            children.append(Section("Series", [_page(None, f, config) for f in series]))
+        report = files.get_file_from_path(f"{prefix}/report.md")
+        if report is not None:
+            children.append(_page("Execution report", report, config))
+        section = Section("Journal", children)
+        for child in children:
+            child.parent = section
+        nav.items.insert(1 if nav.items else 0, section)
+        nav.pages = [item for item in _walk(nav.items) if isinstance(item, Page)]
+        return nav
+
+    def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
+        """Previous/next links between entries by date, for every note (most are not in the nav)."""
+        order = [
+            p.src_uri for p in sorted(self.published, key=lambda p: (p.note.meta.date, p.note.meta.day or 0, p.note.id))
+        ]
+        if page.file.src_uri in order:
+            index = order.index(page.file.src_uri)
+            prev_file = files.get_file_from_path(order[index - 1]) if index > 0 else None
+            next_file = files.get_file_from_path(order[index + 1]) if index + 1 < len(order) else None
+            page.previous_page = prev_file.page if prev_file else None
+            page.next_page = next_file.page if next_file else None
+        return page
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if RECENT_MARKER not in markdown:
+            return markdown
+        lines = [self._entry_line(item, page.file.src_uri) for item in self._newest_first()[: self.config.recent]]
+        return markdown.replace(RECENT_MARKER, "\n".join(lines) or "No entries yet.")
+
+
+def _page(title: str | None, file: File | None, config: MkDocsConfig) -> Page:
+    assert file is not None
+    return file.page if file.page is not None else Page(title, file, config)
+
+
+def _walk(items: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for item in items:
+        found.append(item)
+        if isinstance(item, Section):
+            found.extend(_walk(item.children))
+    return found
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "series"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def _sanitizer() -> Any:
+    """The output sanitiser for public pages, when available."""
+    return None
+
+
+__all__ = ["LabjournalConfig", "LabjournalPlugin", "Link", "provenance_line"]

@@ -1,0 +1,224 @@
+"""Stored outputs + current prose -> page Markdown, with nbconvert.
+
+The page always shows the note's current prose. Outputs come from the store, merged cell by cell
+into the current code cells, and only when the stored result was made from the same code
+(same execution key); otherwise the page shows the code with a notice that outputs are stale.
+Figures are extracted into files beside the page (never base64 inside the Markdown), remove-*
+tags are applied by nbconvert's TagRemovePreprocessor and hide-* tags by the page template.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbconvert import MarkdownExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from nbformat import NotebookNode
+from traitlets.config import Config as TraitletsConfig
+
+from .metrics import METRIC_MIME, collect
+from .notes import Note
+from .store import Entry, State
+
+TEMPLATES = Path(__file__).parent / "nbconvert_templates"
+INJECTED_TAG = "injected-parameters"
+RENDERER_VERSION = "1"
+
+
+@dataclass
+class RenderedPage:
+    """A page's Markdown and the files that go beside it (figures, downloads)."""
+
+    markdown: str
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+class MetricsPanelPreprocessor(Preprocessor):
+    """Replace each cell's ``labjournal.record`` outputs by one compact Markdown table."""
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
+        if cell.cell_type != "code":
+            return cell, resources
+        series = collect([cell])
+        if not series:
+            return cell, resources
+        cell.outputs = [o for o in cell.outputs if METRIC_MIME not in o.get("data", {})]
+        rows = ["| metric | last value | steps |", "| --- | ---: | ---: |"]
+        for item in series.values():
+            steps = sum(1 for s in item.steps if s is not None) or len(item.values)
+            rows.append(f"| `{item.name}` | {item.last:.6g} | {steps} |")
+        panel = '<div class="lj-metrics" markdown="1">\n\n' + "\n".join(rows) + "\n\n</div>"
+        cell.outputs.append(nbformat.v4.new_output("display_data", data={"text/markdown": panel}))
+        return cell, resources
+
+
+def merge_outputs(note: Note, stored: NotebookNode) -> NotebookNode:
+    """The note's current cells with the outputs of the matching stored code cells."""
+    merged = copy.deepcopy(note.notebook)
+    stored_code = [c for c in stored.cells if c.cell_type == "code" and INJECTED_TAG not in c.metadata.get("tags", [])]
+    current_code = [c for c in merged.cells if c.cell_type == "code"]
+    for current, executed in zip(current_code, stored_code, strict=False):
+        current.outputs = executed.get("outputs", [])
+        current.execution_count = executed.get("execution_count")
+    return merged
+
+
+def _admonition(kind: str, title: str, body: str = "", folded: bool = False) -> str:
+    marker = "???" if folded else "!!!"
+    text = f'{marker} {kind} "{title}"\n'
+    if body:
+        text += "\n" + "\n".join(f"    {line}" if line else "" for line in body.splitlines()) + "\n"
+    return text + "\n"
+
+
+class Renderer:
+    """Renders notes to page Markdown. One instance serves a whole build (nbconvert setup is costly)."""
+
+    def __init__(self, command_root: Path | None = None, sanitize: Any = None) -> None:
+        self.command_root = command_root
+        self.sanitize = sanitize
+
+    @cached_property
+    def exporter(self) -> MarkdownExporter:
+        config = TraitletsConfig()
+        # the exporter's own ExtractOutputPreprocessor writes figures as files beside the page
+        config.ExtractOutputPreprocessor.output_filename_template = "figure-{cell_index}-{index}{extension}"
+        exporter = MarkdownExporter(config=config, template_name="labjournal", extra_template_basedirs=[str(TEMPLATES)])
+        exporter.register_preprocessor(
+            TagRemovePreprocessor(
+                remove_cell_tags={"remove-cell", INJECTED_TAG},
+                remove_input_tags={"remove-input"},
+                remove_all_outputs_tags={"remove-output"},
+                enabled=True,
+            ),
+            enabled=True,
+        )
+        exporter.register_preprocessor(MetricsPanelPreprocessor(), enabled=True)
+        return exporter
+
+    def _command_path(self, note: Note) -> str:
+        if self.command_root is not None:
+            try:
+                return note.path.relative_to(self.command_root).as_posix()
+            except ValueError:
+                pass
+        return note.rel
+
+    def render(self, note: Note, state: State, entry: Entry | None) -> RenderedPage:
+        """Markdown for ``note`` given its freshness and stored entry."""
+        parts = [self._header(note)]
+        files: dict[str, bytes] = {}
+        usable = entry is not None and state in (State.FRESH, State.FAILED, State.NEEDS_GPU)
+        if usable and entry is not None:
+            notebook = merge_outputs(note, entry.notebook)
+            parts.append(self._banners(note, state, entry))
+        else:
+            notebook = copy.deepcopy(note.notebook)
+            for cell in notebook.cells:
+                if cell.cell_type == "code":
+                    cell.outputs = []
+            parts.append(self._stale_notice(note, state))
+        if self.sanitize is not None:
+            notebook = self.sanitize(notebook, note)
+        body, resources = self.exporter.from_notebook_node(notebook, resources={"unique_key": "figure"})
+        parts.append(body)
+        for name, data in resources.get("outputs", {}).items():
+            files[name] = data if isinstance(data, bytes) else str(data).encode()
+        parts.append(self._footer(note, entry if usable else None, files))
+        return RenderedPage(markdown="\n".join(p for p in parts if p), files=files)
+
+    def _header(self, note: Note) -> str:
+        meta = note.meta
+        front = {"title": note.display_title, "date": meta.date.isoformat()}
+        lines = ["---", f"title: {_yaml_str(front['title'])}", f"date: {front['date']}"]
+        if meta.tags:
+            lines.append("tags:")
+            lines.extend(f"  - {_yaml_str(tag)}" for tag in meta.tags)
+        lines += ["---", "", f"# {note.display_title}", ""]
+        facts = [f":material-calendar: {meta.date.isoformat()}"]
+        if meta.day is not None:
+            facts.insert(0, f"**Day {meta.day}**")
+        facts.append(meta.kind)
+        if meta.series:
+            facts.append(f"series: *{html.escape(meta.series)}*")
+        lines.append('<p class="lj-note-facts" markdown="1">' + " · ".join(facts) + "</p>")
+        if meta.video:
+            lines += ["", f"[:material-video: Lecture video]({meta.video})"]
+        return "\n".join(lines) + "\n"
+
+    def _stale_notice(self, note: Note, state: State) -> str:
+        command = f"labjournal run {self._command_path(note)}"
+        if state is State.NEVER_RUN:
+            return _admonition("warning", "This note has not been executed yet", f"Run `{command}` to see its outputs.")
+        return _admonition(
+            "warning",
+            "Outputs are stale",
+            f"The code changed after its last run, so no outputs are shown. Run `{command}`.",
+        )
+
+    def _banners(self, note: Note, state: State, entry: Entry) -> str:
+        prov = entry.provenance
+        text = ""
+        if state is State.NEEDS_GPU:
+            text += _admonition(
+                "info", "Needs a GPU", "This host has no GPU, so the note was not run here; outputs are from the store."
+            )
+        failure = prov.last_failure
+        if failure is not None:
+            body = (
+                f"{failure.message}\n\n``` pytb\n{_strip_ansi(failure.traceback)}\n```"
+                if failure.traceback
+                else failure.message
+            )
+            text += _admonition(
+                "bug", f"Re-run failed on {failure.finished[:10]}: the outputs below are from the last good run", ""
+            )
+            text += _admonition("failure", "Traceback of the failed re-run", body, folded=True)
+        elif not prov.ok:
+            text += _admonition("failure", f"This note failed: {prov.status}", prov.message)
+        return text
+
+    def _footer(self, note: Note, entry: Entry | None, files: dict[str, bytes]) -> str:
+        stem = Path(note.rel).name
+        files[stem] = note.text.encode()
+        links = [f'<a href="{html.escape(stem)}" download>:material-download: note source</a>']
+        if entry is not None:
+            executed = Path(stem).stem + ".executed.ipynb"
+            files[executed] = entry.path.read_bytes()
+            links.append(f'<a href="{html.escape(executed)}" download>:material-notebook: executed notebook</a>')
+            links.insert(0, provenance_line(entry))
+        return "\n---\n\n" + '<p class="lj-provenance" markdown="1">' + " · ".join(links) + "</p>\n"
+
+
+def provenance_line(entry: Entry) -> str:
+    """ "Outputs from a run on cpu, finished ..., 3.1 s, torch 2.13.0"."""
+    prov = entry.provenance
+    where = prov.device + (f" ({prov.gpu})" if prov.gpu else "")
+    torch = prov.versions.get("torch")
+    bits = [
+        f"Outputs from a run on {where}",
+        f"finished {prov.finished.replace('T', ' ')[:16]}",
+        f"{prov.seconds:.1f} s",
+    ]
+    if torch:
+        bits.append(f"torch {torch}")
+    bits.append(f"python {prov.versions.get('python', '?')}")
+    return ", ".join(bits)
+
+
+def _strip_ansi(text: str) -> str:
+    from nbconvert.filters import strip_ansi
+
+    return strip_ansi(text)
+
+
+def _yaml_str(value: str) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
