@@ -83,7 +83,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     journal = _journal(args)
     overrides = parse_overrides(args.parameter)
-    notes = journal.notes(getattr(args, "paths", None))
+    base = args.directory or Path.cwd()  # -C: paths are relative to that folder, as with git -C
+    notes = journal.notes([base / path for path in getattr(args, "paths", None) or []])
     planned = plan(notes, journal.store, overrides, force=args.force, device=args.device, cell_timeout=args.timeout)
     to_run = sum(1 for p in planned if p.job is not None)
     with (

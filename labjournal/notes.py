@@ -32,6 +32,16 @@ DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language":
 _MYST_CELL = re.compile(r"^```\{code-cell\}", re.M)
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML without implicit timestamps: dates stay text, so a bad date gets our error, not YAML's."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass(frozen=True)
 class NoteMeta:
     """The validated front matter of a note."""
@@ -163,8 +173,8 @@ def _parse_front_matter(path: Path, text: str) -> tuple[Any, dict[str, int], int
             line[len(prefix) :] if line.startswith(prefix) else line.lstrip("#") for line in body.splitlines()
         )
     try:
-        node = yaml.compose(body, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(body)
+        node = yaml.compose(body, Loader=_FrontMatterLoader)
+        data = yaml.load(body, Loader=_FrontMatterLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -273,6 +283,8 @@ def discover(root: Path, paths: Iterable[Path] | None = None) -> list[Note]:
     if paths:
         for given in paths:
             given = given.resolve()
+            if given != root and root not in given.parents:
+                raise NoteError(given, f"not under the notes folder {root.name}/", fix="move it there or give another path")
             if given.is_dir():
                 selected.extend(iter_note_paths(given))
             elif given.is_file():

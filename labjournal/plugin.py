@@ -147,7 +147,11 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         folder = self.journal.cache / "render" / status.note.id / digest.hexdigest()[:16]
         if (folder / "index.md").exists():
             return folder
-        page = renderer.render(status.note, status.state, status.entry)
+        try:
+            page = renderer.render(status.note, status.state, status.entry)
+        except Exception as exc:  # one note that cannot be rendered must not sink the site
+            log.warning("%s: cannot be rendered: %s: %s", status.note.path, type(exc).__name__, exc)
+            page = renderer.render_error(status.note, exc)
         if folder.parent.exists():
             shutil.rmtree(folder.parent)  # old renders of this note
         tmp = folder.with_name(folder.name + ".tmp")

@@ -133,6 +133,11 @@ class Renderer:
         parts.append(self._footer(note, entry if usable else None, files))
         return RenderedPage(markdown="\n".join(p for p in parts if p), files=files)
 
+    def render_error(self, note: Note, exc: Exception) -> RenderedPage:
+        """A page that says why the note could not be rendered (the build logs a warning)."""
+        body = _admonition("failure", "This note could not be rendered", f"{type(exc).__name__}: {exc}")
+        return RenderedPage(markdown=self._header(note) + "\n" + body)
+
     def _header(self, note: Note) -> str:
         meta = note.meta
         front = {"title": note.display_title, "date": meta.date.isoformat()}

@@ -1,0 +1,120 @@
+"""Shared fixtures: small real journals in tmp_path (mkdocs.yml, docs/, notes/), built and run for real."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from labjournal.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+MKDOCS_YML = """\
+site_name: test journal
+site_url: https://example.org/
+theme:
+  name: material
+  features: [content.code.copy]
+plugins:
+  - search:
+      lang: [en, ko]
+  - tags
+  - labjournal
+markdown_extensions:
+  - admonition
+  - attr_list
+  - md_in_html
+  - tables
+  - pymdownx.details
+  - pymdownx.superfences
+  - pymdownx.tasklist
+  - pymdownx.arithmatex:
+      generic: true
+  - pymdownx.emoji:
+      emoji_index: !!python/name:material.extensions.emoji.twemoji
+      emoji_generator: !!python/name:material.extensions.emoji.to_svg
+validation:
+  omitted_files: warn
+  absolute_links: warn
+  unrecognized_links: warn
+  anchors: warn
+nav:
+  - Home: index.md
+  - Tags: tags.md
+"""
+
+
+def note_text(title: str, date: str, body: str, **meta: object) -> str:
+    """A Jupytext Markdown note with front matter."""
+    lines = ["---", f"title: {title}", f"date: {date}"]
+    lines += [f"{key}: {value}" for key, value in meta.items()]
+    return "\n".join(lines) + "\n---\n\n" + textwrap.dedent(body).lstrip()
+
+
+def code(source: str, tags: list[str] | None = None) -> str:
+    """A fenced code cell in Jupytext Markdown."""
+    header = "```python" + (f' tags={tags!r}'.replace("'", '"') if tags else "")
+    return f"{header}\n{textwrap.dedent(source).strip()}\n```\n"
+
+
+class JournalDir:
+    """A journal folder for one test: write notes, run the CLI, read the built site."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "docs").mkdir(parents=True)
+        (root / "notes").mkdir()
+        (root / "mkdocs.yml").write_text(MKDOCS_YML)
+        (root / "docs" / "index.md").write_text("# Home\n\n<!-- labjournal:recent -->\n")
+        (root / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n")
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / "notes" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def cli(self, *args: str) -> int:
+        return main(["-C", str(self.root), *args])
+
+    def page(self, note_id: str) -> str:
+        return (self.root / "site" / "journal" / note_id / "index.html").read_text(encoding="utf-8")
+
+    def tree_digest(self, folder: str = "notes") -> dict[str, str]:
+        return {
+            p.relative_to(self.root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((self.root / folder).rglob("*"))
+            if p.is_file()
+        }
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> JournalDir:
+    return JournalDir(tmp_path / "journal")
+
+
+@pytest.fixture
+def make_journal(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], JournalDir]:
+    def make(name: str) -> JournalDir:
+        return JournalDir(tmp_path_factory.mktemp(name) / "journal")
+
+    return make
+
+
+def copy_repo_journal(dest: Path) -> Path:
+    """A copy of this repository's own journal (mkdocs.yml, docs/, notes/, store/)."""
+    for name in ("mkdocs.yml", "docs", "notes", "store"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    return dest
