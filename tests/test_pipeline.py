@@ -52,6 +52,22 @@ BROKEN = note_text(
     day=3,
 )
 
+FEATURES = note_text(
+    "Features",
+    "2026-01-05",
+    "Cell tags, HTML, declared data and the injected device.\n\n"
+    + code('device = "unset"', ["parameters"])
+    + code('print(f"device is {device}")')
+    + code('print("hidden input output")', ["hide-input"])
+    + code('print("folded output")', ["hide-output"])
+    + code('print("removed cell secretword")', ["remove-cell"])
+    + code('removedsource = "only output shown"\nprint(removedsource)', ["remove-input"])
+    + code('raise ValueError("expected failure \\x1b[31mred\\x1b[0m")', ["raises-exception"])
+    + code('from IPython.display import HTML, display\ndisplay(HTML("<table class=\'x\'><tr><td>cellvalue</td></tr></table>"))')
+    + code('print("data says", open("data.csv").read().strip())'),
+    depends="[data.csv]",
+)
+
 
 @pytest.fixture(scope="session")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> tuple[JournalDir, int]:
@@ -60,6 +76,8 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> tuple[JournalDir, int]
     journal.write("2026/alpha.md", ALPHA)
     journal.write("2026/plot.md", PLOT)
     journal.write("2026/broken.md", BROKEN)
+    journal.write("2026/features.md", FEATURES)
+    journal.write("2026/data.csv", "42\n")
     code_run = journal.cli("run", "--jobs", "2")
     assert journal.cli("build") == 1  # the broken note fails the run step; the site is still built
     return journal, code_run
@@ -88,7 +106,7 @@ def test_first_run_stores_outputs_and_fails_for_the_broken_note(executed: tuple[
     journal, code_run = executed
     assert code_run == 1
     store = journal.root / "store" / "notes" / "2026"
-    assert sorted(p.name for p in store.iterdir()) == ["alpha.ipynb", "broken.ipynb", "plot.ipynb"]
+    assert sorted(p.name for p in store.iterdir()) == ["alpha.ipynb", "broken.ipynb", "features.ipynb", "plot.ipynb"]
     alpha = json.loads((store / "alpha.ipynb").read_text())
     meta = alpha["metadata"]["labjournal"]
     assert meta["status"] == "ok" and meta["key"] and meta["versions"]["python"]
@@ -144,6 +162,7 @@ def test_prose_edit_executes_nothing_and_the_page_shows_new_prose_with_old_outpu
 
 def test_code_edit_executes_exactly_that_note(copy: JournalDir) -> None:
     (copy.root / "notes/2026/broken.md").unlink()  # a failed note is retried on every run; leave it out
+    (copy.root / "notes/2026/features.md").unlink()
     path = copy.root / "notes/2026/plot.md"
     path.write_text(path.read_text().replace("[3, 1, 2]", "[1, 2, 3]"))
     assert _jobs(copy) == ["2026/plot"]
@@ -187,3 +206,23 @@ def test_run_and_build_never_modify_notes(copy: JournalDir) -> None:
 def test_strict_no_execute_build_fails_on_stale_outputs(copy: JournalDir, capsys: pytest.CaptureFixture) -> None:
     assert copy.cli("build", "--no-execute", "--strict") == 1
     assert "2026/broken.md: failed" in capsys.readouterr().err
+
+
+def test_cell_tags_html_outputs_and_the_injected_device(executed: tuple[JournalDir, int]) -> None:
+    journal, _ = executed
+    meta = json.loads((journal.root / "store/notes/2026/features.ipynb").read_text())["metadata"]["labjournal"]
+    assert meta["status"] == "ok"  # the raises-exception cell does not fail the run
+    assert meta["parameters"] == {"device": "cpu"}
+    page = journal.page("2026/features")
+    assert "device is cpu" in page and "data says 42" in page
+    assert "secretword" not in page  # remove-cell
+    assert "removedsource" not in page and "only output shown" in page  # remove-input
+    assert page.count("<details") >= 2 and "Show code" in page and "Show output" in page  # hide-input/-output
+    assert "ValueError: expected failure red" in page and chr(27) not in page  # ANSI codes stripped
+    assert "<td>cellvalue</td>" in page
+
+
+def test_a_declared_data_file_joins_the_key(copy: JournalDir) -> None:
+    assert "2026/features" not in _jobs(copy)
+    (copy.root / "notes/2026/data.csv").write_text("43\n")
+    assert "2026/features" in _jobs(copy)
