@@ -88,6 +88,9 @@ def plan(
         extra = effective_overrides(note, overrides or {})
         key = execution_key(note, extra)
         canonical = not {k for k in extra if k != DEVICE_PARAMETER}
+        if not note.code_cells:
+            planned.append(Planned(note, key, State.FRESH, None, canonical))  # prose only
+            continue
         state, _ = store.state(note.id, key) if canonical else (State.NEVER_RUN, None)
         resolved, runnable = resolve_device(note, device)
         job = None

@@ -96,5 +96,7 @@ class Journal:
 
     def status(self, note: Note) -> NoteStatus:
         key = execution_key(note)
+        if not note.code_cells:
+            return NoteStatus(note, key, State.FRESH, None)  # prose only: nothing to execute
         state, entry = self.store.state(note.id, key)
         return NoteStatus(note, key, state, entry)

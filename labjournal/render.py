@@ -115,7 +115,9 @@ class Renderer:
         parts = [self._header(note)]
         files: dict[str, bytes] = {}
         usable = entry is not None and state in (State.FRESH, State.FAILED, State.NEEDS_GPU)
-        if usable and entry is not None:
+        if not note.code_cells:
+            notebook = copy.deepcopy(note.notebook)
+        elif usable and entry is not None:
             notebook = merge_outputs(note, entry.notebook)
             parts.append(self._banners(note, state, entry))
         else:
@@ -152,7 +154,7 @@ class Renderer:
         facts.append(meta.kind)
         if meta.series:
             facts.append(f"series: *{html.escape(meta.series)}*")
-        lines.append('<p class="lj-note-facts" markdown="1">' + " · ".join(facts) + "</p>")
+        lines += [" · ".join(facts), "{ .lj-note-facts }"]
         if meta.video:
             lines += ["", f"[:material-video: Lecture video]({meta.video})"]
         return "\n".join(lines) + "\n"
@@ -198,7 +200,7 @@ class Renderer:
             files[executed] = entry.path.read_bytes()
             links.append(f'<a href="{html.escape(executed)}" download>:material-notebook: executed notebook</a>')
             links.insert(0, provenance_line(entry))
-        return "\n---\n\n" + '<p class="lj-provenance" markdown="1">' + " · ".join(links) + "</p>\n"
+        return "\n---\n\n" + " · ".join(links) + "\n{ .lj-provenance }\n"
 
 
 def provenance_line(entry: Entry) -> str:

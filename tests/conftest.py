@@ -17,16 +17,22 @@ REPO = Path(__file__).resolve().parents[1]
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-MKDOCS_YML = """\
+MKDOCS_YML = r"""
 site_name: test journal
 site_url: https://example.org/
 theme:
   name: material
-  features: [content.code.copy]
+  features: [content.code.copy, navigation.footer]
 plugins:
   - search:
       lang: [en, ko]
   - tags
+  - rss:
+      use_git: false
+      match_path: 'journal/(?!index\.md$|report\.md$|series/).+/index\.md'
+      date_from_meta:
+        as_creation: date
+      categories: [tags]
   - labjournal
 markdown_extensions:
   - admonition
@@ -101,7 +107,7 @@ def journal(tmp_path: Path) -> JournalDir:
     return JournalDir(tmp_path / "journal")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_journal(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], JournalDir]:
     def make(name: str) -> JournalDir:
         return JournalDir(tmp_path_factory.mktemp(name) / "journal")
