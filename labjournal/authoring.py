@@ -5,8 +5,9 @@ Day numbers count the days of the journal, not its entries:
 * an entry on a date that already has a numbered entry shares that date's number;
 * an entry after every numbered date gets the highest number + 1 (gaps are left as they are);
 * an entry on an earlier date gets the previous numbered date's number + 1 when that number is free and
-  below the next date's number; otherwise no number fits without renumbering, and it gets none (a warning
-  says so) rather than a number that would put the days out of order.
+  below the next date's number; otherwise (also before the first numbered entry: where the journal's Day 1
+  was is unknown) no number fits without renumbering, and it gets none, with a warning, rather than a
+  number that would put the days out of order.
 
 Templates are Markdown notes with ``{{ name }}`` placeholders (not ``str.format`` or ``$name``: braces and
 dollars are common in code and maths). The journal's ``notes/_templates/<kind>.md`` wins over the default
@@ -99,15 +100,11 @@ def day_number(on: dt.date, days: Mapping[dt.date, list[int]]) -> int | None:
     later = [day for date, numbers in days.items() if date > on for day in numbers]
     if not later:
         return max(taken) + 1
-    previous = max((day for date, numbers in days.items() if date < on for day in numbers), default=0)
-    if previous + 1 < min(later) and previous + 1 not in taken:
-        return previous + 1
-    log.warning(
-        "no Day number fits %s between Day %s and Day %s: the entry gets none (renumber by hand to give it one)",
-        on,
-        previous,
-        min(later),
-    )
+    earlier = [day for date, numbers in days.items() if date < on for day in numbers]
+    if earlier and max(earlier) + 1 < min(later) and max(earlier) + 1 not in taken:
+        return max(earlier) + 1
+    where = f"between Day {max(earlier)} and Day {min(later)}" if earlier else f"before Day {min(later)}"
+    log.warning("no Day number fits %s %s: the entry gets none (renumber by hand to give it one)", on, where)
     return None
 
 

@@ -174,8 +174,11 @@ def video_link(video: str, seconds: float) -> str:
 
 
 def _escape(text: str) -> str:
-    """Transcript text as Markdown that shows it literally (no emphasis, links, code or HTML)."""
-    return re.sub(r"([\\`*_\[\]])", r"\\\1", text).replace("<", "&lt;")
+    """Transcript text as Markdown that shows it literally (no emphasis, links, code, HTML or maths).
+
+    ``\\$`` is an escape where pymdownx.arithmatex is on, as in labjournal's mkdocs.yml: "$5 or $10" is speech.
+    """
+    return re.sub(r"([\\`*_\[\]$])", r"\\\1", text).replace("<", "&lt;")
 
 
 def render_transcript(paras: Sequence[Paragraph], video: str | None = None, source: str | None = None) -> str:

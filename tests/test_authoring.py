@@ -68,6 +68,7 @@ def test_past_date_in_a_gap_gets_the_number_that_fits(root: Path) -> None:
     write_note(root, "2026-01-01-a.md", D(2026, 1, 1), day=1)
     write_note(root, "2026-01-10-b.md", D(2026, 1, 10), day=5)
     assert day_of(new_note(root, title="Catching up", date=D(2026, 1, 5)), root) == 2
+    assert day_of(new_note(root, title="Catching up more", date=D(2026, 1, 6)), root) == 3
 
 
 def test_past_date_where_no_number_fits_gets_none_and_a_warning(root: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -77,7 +78,15 @@ def test_past_date_where_no_number_fits_gets_none_and_a_warning(root: Path, capl
         path = new_note(root, kind="lecture", title="Old lecture", date=D(2026, 2, 1))
     assert day_of(path, root) is None
     assert "\nday:" not in path.read_text(encoding="utf-8")
-    assert "no Day number fits 2026-02-01" in caplog.text
+    assert "no Day number fits 2026-02-01 before Day 1" in caplog.text
+
+
+def test_before_the_first_numbered_entry_no_number_is_guessed(root: Path, caplog: pytest.LogCaptureFixture) -> None:
+    write_note(root, "2024-05-11-day-131.md", D(2024, 5, 11), day=131)
+    with caplog.at_level(logging.WARNING, logger="labjournal.authoring"):
+        path = new_note(root, kind="lecture", title="Old lecture", date=D(2023, 2, 16))
+    assert day_of(path, root) is None
+    assert "no Day number fits 2023-02-16 before Day 131" in caplog.text
 
 
 def test_a_broken_note_elsewhere_is_skipped_with_a_warning(root: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -153,8 +153,8 @@ def test_rolling_captions_are_not_repeated(tmp_path: Path) -> None:
 
 
 def test_markdown_in_speech_is_shown_literally() -> None:
-    text = render_transcript([paragraphs([Cue(1, 2, "x_1 * w_1 [sic] <b>bold</b> `code`")])[0]])
-    assert r"x\_1 \* w\_1 \[sic\] &lt;b>bold&lt;/b> \`code\`" in text
+    text = render_transcript([paragraphs([Cue(1, 2, "x_1 * w_1 [sic] <b>bold</b> `code` $5 or $10")])[0]])
+    assert r"x\_1 \* w\_1 \[sic\] &lt;b>bold&lt;/b> \`code\` \$5 or \$10" in text
 
 
 @pytest.mark.parametrize(
