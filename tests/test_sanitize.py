@@ -24,7 +24,7 @@ from labjournal.sanitize import (
     sanitize_svg,
 )
 
-from .xss_payloads import PAYLOADS, Payload
+from .xss_payloads import PAYLOADS, PRINTED_PAYLOADS, Payload
 
 SANITIZERS = {"text/html": sanitize_html, "image/svg+xml": sanitize_svg, "text/markdown": sanitize_markdown}
 PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -118,6 +118,18 @@ def test_corpus_is_big_varied_and_meaningful() -> None:
         assert payload.forbidden
         seen = (payload.payload + html.unescape(payload.payload)).lower()
         assert all(marker.lower() in seen for marker in payload.forbidden), payload.name
+
+
+def test_printed_payloads_are_the_templates_job() -> None:
+    """Printed text is not HTML: the sanitiser keeps it verbatim, the page template must escape it."""
+    assert {p.mime for p in PRINTED_PAYLOADS} == {"stream", "text/plain", "error"}
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text=p.payload) for p in PRINTED_PAYLOADS]
+    outputs += [
+        nbformat.v4.new_output("error", ename="E", evalue=p.payload, traceback=[p.payload]) for p in PRINTED_PAYLOADS
+    ]
+    outputs += [_display({"text/plain": p.payload}) for p in PRINTED_PAYLOADS]
+    notebook = _notebook(*outputs)
+    assert sanitize_outputs(notebook, trusted=False) == notebook
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=lambda p: p.name)

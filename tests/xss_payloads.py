@@ -4,6 +4,11 @@ Shared by the sanitiser's unit tests and end-to-end tests over a built site: put
 notebook output of type ``mime``; none of ``forbidden`` may then appear (compared case-insensitively)
 in what is published for that output. Markers such as ``<script`` or ``<link`` also occur in every
 page's own theme markup, so an end-to-end test must look only inside the note's rendered content.
+
+:data:`PAYLOADS` are rich outputs, which the sanitiser cleans. :data:`PRINTED_PAYLOADS` are printed
+text (streams, ``text/plain``, errors), which the sanitiser leaves alone: the page template must
+show them as text, so they only make sense end to end (their markers are what a browser would see
+as live markup, e.g. ``href="javascript:``, while the escaped text may still show the words).
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Mime = Literal["text/html", "image/svg+xml", "text/markdown"]
+# "stream" (printed text) and "error" (payload as the exception value and a traceback line) are used
+# only by PRINTED_PAYLOADS.
+Mime = Literal["text/html", "image/svg+xml", "text/markdown", "text/plain", "stream", "error"]
 
 EVIL = "evil.example"
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
@@ -167,4 +174,15 @@ PAYLOADS: list[Payload] = [
     _md("md-attr-list-id", "**bold**{: #__config }", "__config"),
     _md("md-math-href", "$\\href{javascript:alert(1)}{x}$", "javascript:", "alert(1)"),
     _md("md-data-html-link", "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", "data:text/html"),
+]
+
+# Printed text that tries to leave the code block it is shown in ("```" closes a fence).
+_FENCE_BREAKOUT = '```\n\n[click](javascript:alert(1))\n\n<img src="x" onerror="alert(1)">\n\n```\n'
+_PRINTED_FORBIDDEN = ('href="javascript:', '<img src="x" onerror')
+PRINTED_PAYLOADS: list[Payload] = [
+    Payload("stream-fence-breakout", "stream", _FENCE_BREAKOUT, _PRINTED_FORBIDDEN),
+    Payload("text-plain-fence-breakout", "text/plain", _FENCE_BREAKOUT, _PRINTED_FORBIDDEN),
+    Payload("error-fence-breakout", "error", _FENCE_BREAKOUT, _PRINTED_FORBIDDEN),
+    Payload("stream-raw-html", "stream", '<img src="x" onerror="alert(1)">\n', ('<img src="x" onerror',)),
+    Payload("error-raw-html", "error", '<img src="x" onerror="alert(1)">', ('<img src="x" onerror',)),
 ]
