@@ -15,6 +15,7 @@ from .base import Executor, Job, Outcome, run_job
 
 BUILTIN = {
     "local": "labjournal.executors.local:LocalExecutor",
+    "ray": "labjournal.executors.ray:RayExecutor",
 }
 
 __all__ = ["Executor", "Job", "Outcome", "available", "get_executor", "run_job"]
