@@ -17,6 +17,7 @@ from rich.table import Table
 from . import __version__
 from .errors import LabjournalError, UsageError
 from .journal import Journal
+from .notes import KINDS
 
 console = Console(stderr=True)
 out = Console()
@@ -52,6 +53,26 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="execute stale notes and keep their outputs in the store")
     run.add_argument("paths", nargs="*", type=Path, help="notes or folders (default: every note)")
     _add_run_options(run)
+    run.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2,...",
+        help="run the grid of these values (repeat for more parameters), in parallel",
+    )
+    run.add_argument(
+        "--promote",
+        action="store_true",
+        help="with -p: this run's outputs replace the page's (default: only a run record)",
+    )
+    run.add_argument(
+        "--mlflow",
+        nargs="?",
+        const="file:.labjournal/mlruns",
+        default=None,
+        metavar="URI",
+        help="also log each run's parameters and metrics to MLflow (default store: %(const)s)",
+    )
 
     build = sub.add_parser("build", help="run stale notes, then build the site")
     build.add_argument("--no-execute", action="store_true", help="build from the store only; execute nothing")
@@ -63,6 +84,29 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("-a", "--dev-addr", default=None, help="IP:PORT to serve on")
 
     sub.add_parser("status", help="the state of every note: fresh, stale, failed, never run, needs GPU")
+
+    new = sub.add_parser("new", help="start an entry from notes/_templates/<kind>.md with the next Day number")
+    new.add_argument("--kind", choices=KINDS, default="daily")
+    new.add_argument("--title")
+    new.add_argument("--date", metavar="YYYY-MM-DD", help="default: today")
+    new.add_argument("--series")
+    new.add_argument("--tag", action="append", default=[], dest="tags")
+    new.add_argument("--video", help="lecture video URL")
+    new.add_argument("--slug", help="file name after the date (refused if taken)")
+
+    imp = sub.add_parser("import", help="a lecture's subtitles (.vtt/.srt) -> a lecture note")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--title", required=True)
+    imp.add_argument("--video", help="video URL: each paragraph's timestamp links to that second")
+    imp.add_argument("--date", metavar="YYYY-MM-DD")
+    imp.add_argument("--series")
+    imp.add_argument("--tag", action="append", dest="tags")
+
+    runs = sub.add_parser("runs", help="the runs of a note: parameters, final metrics, status, seconds, device")
+    runs.add_argument("note", type=Path)
+    runs.add_argument("--sort", metavar="METRIC", help="order by the final value of METRIC (ascending)")
+    runs.add_argument("--desc", action="store_true", help="with --sort: largest first")
+    runs.add_argument("--compare", nargs=2, metavar="ID", help="two runs side by side: parameters and metrics")
     return parser
 
 
@@ -85,7 +129,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = parse_overrides(args.parameter)
     base = args.directory or Path.cwd()  # -C: paths are relative to that folder, as with git -C
     notes = journal.notes([base / path for path in getattr(args, "paths", None) or []])
-    planned = plan(notes, journal.store, overrides, force=args.force, device=args.device, cell_timeout=args.timeout)
+    from .runs import sweep_grid
+
+    planned = plan(
+        notes,
+        journal.store,
+        overrides,
+        force=args.force,
+        device=args.device,
+        cell_timeout=args.timeout,
+        sweep=sweep_grid(getattr(args, "sweep", [])),
+        promote=getattr(args, "promote", False),
+    )
     to_run = sum(1 for p in planned if p.job is not None)
     with (
         _executor(journal, args) as executor,
@@ -115,9 +170,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     for report in reports:
         if report.failed:
             console.print(f"[red]{report.note.rel}[/]: {report.status}: {escape(report.message)}")
-        elif report.outcome is not None and not planned[reports.index(report)].canonical:
-            console.print(f"[yellow]{report.note.rel}[/]: run with overrides; the page keeps the default run's outputs")
+        elif report.outcome is not None and report.planned is not None and not report.planned.canonical:
+            overrides = " ".join(f"{k}={v}" for k, v in report.planned.overrides.items())
+            console.print(f"[yellow]{report.note.rel}[/] ({escape(overrides)}): recorded as run {report.run_id}; "
+                          "the page keeps the default run's outputs (--promote replaces them)")  # fmt: skip
             _print_text_outputs(report)
+    if getattr(args, "mlflow", None):
+        from .mlflow_log import log_runs
+
+        logged = log_runs(args.mlflow, journal.store.root / "runs", [r for r in reports if r.run_id])
+        console.print(f"logged {logged} run(s) to MLflow at {args.mlflow}")
     return EXIT_FAILED if any(r.failed for r in reports) else 0
 
 
@@ -191,7 +253,102 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return _mkdocs(journal, "serve", *(["-a", args.dev_addr] if args.dev_addr else []))
 
 
-COMMANDS = {"run": cmd_run, "build": cmd_build, "serve": cmd_serve, "status": cmd_status}
+def cmd_new(args: argparse.Namespace) -> int:
+    from .authoring import new_note, parse_date
+
+    journal = _journal(args)
+    path = new_note(
+        journal.notes_root,
+        kind=args.kind,
+        title=args.title,
+        date=parse_date(args.date) if args.date else None,
+        series=args.series,
+        tags=args.tags,
+        video=args.video,
+        slug=args.slug,
+    )
+    out.print(str(path.relative_to(journal.root)), highlight=False)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .authoring import parse_date
+    from .transcripts import import_transcript
+
+    journal = _journal(args)
+    base = args.directory or Path.cwd()
+    path = import_transcript(
+        base / args.file,
+        journal.notes_root,
+        title=args.title,
+        video=args.video,
+        date=parse_date(args.date) if args.date else None,
+        tags=args.tags or ("transcript",),
+        series=args.series,
+    )
+    out.print(str(path.relative_to(journal.root)), highlight=False)
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from .runs import RunLog, metric_names, varying_parameters
+
+    journal = _journal(args)
+    base = args.directory or Path.cwd()
+    (note,) = journal.notes([base / args.note])
+    log = RunLog(journal.store.root / "runs")
+    records = log.list(note.id)
+    if args.compare:
+        first, second = (log.get(note.id, run_id) for run_id in args.compare)
+        table = Table(title=f"{note.rel}: {first.id} vs {second.id}")
+        for column in ("", first.id, second.id, "differs"):
+            table.add_column(column)
+        for name in sorted(set(first.parameters) | set(second.parameters)):
+            a, b = first.parameters.get(name), second.parameters.get(name)
+            table.add_row(
+                f"parameter {name}", repr(a), repr(b), "*" if a != b else "", style="bold" if a != b else None
+            )
+        for name in metric_names([first, second]):
+            a, b = first.final(name), second.final(name)
+            table.add_row(f"metric {name}", _fmt(a), _fmt(b), "*" if a != b else "", style="bold" if a != b else None)
+        for name in ("status", "device", "code_hash", "seconds"):
+            a, b = getattr(first, name), getattr(second, name)
+            table.add_row(name, str(a)[:12], str(b)[:12], "*" if a != b else "")
+        out.print(table)
+        return 0
+    if args.sort:
+        if args.sort not in metric_names(records):
+            raise UsageError(
+                f"no metric '{args.sort}' in the runs of {note.rel}; metrics: {', '.join(metric_names(records))}"
+            )
+        missing = float("-inf") if args.desc else float("inf")
+        records.sort(key=lambda r: r.final(args.sort) if r.final(args.sort) is not None else missing, reverse=args.desc)
+    params, metrics = varying_parameters(records), metric_names(records)
+    table = Table(title=f"runs of {note.rel}")
+    for column in ("run", *params, *metrics, "status", "seconds", "device"):
+        table.add_column(column)
+    for record in records:
+        name = record.id + (" (page)" if record.canonical else "")
+        cells = [repr(record.parameters.get(p)) for p in params] + [_fmt(record.final(m)) for m in metrics]
+        device = record.device + (f" ({record.gpu})" if record.gpu else "")
+        table.add_row(name, *cells, record.status, f"{record.seconds:.1f}", device)
+    out.print(table)
+    return 0
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.6g}"
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "build": cmd_build,
+    "serve": cmd_serve,
+    "status": cmd_status,
+    "new": cmd_new,
+    "import": cmd_import,
+    "runs": cmd_runs,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,36 +1,45 @@
-"""From notes to jobs, and from outcomes to store entries.
+"""From notes to jobs, and from outcomes to store entries and run records.
 
-``plan`` decides which notes are stale; ``run_notes`` hands their jobs to an executor and commits
-each outcome as it arrives. Only this module writes executed results into the store, which keeps
-every backend (local pool, Ray) free of store logic.
+``plan`` decides which runs to make (stale notes, or the runs asked for with ``-p``/``--sweep``);
+``run_notes`` hands their jobs to an executor and commits each outcome as it arrives. Only this
+module writes executed results into the store, which keeps every backend (local pool, Ray) free of
+store logic.
+
+A run with the note's own default parameters is canonical: its outputs are what the page shows.
+A run with other parameters is an experiment: it is kept as a run record and leaves the page
+alone, unless it is promoted.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 from labjournal.executors import Executor, Job, Outcome
 
 from .devices import gpu_available
-from .keys import execution_key
+from .errors import ParameterError
+from .keys import code_hash, execution_key
 from .notes import Note
 from .params import DEVICE_PARAMETER, check_overrides, declared
+from .runs import RunLog, RunRecord, default_parameters, make_run_id, metrics_of
+from .scrub import scrub_notebook, scrub_text
 from .store import Failure, Provenance, State, Store
 
 
 @dataclass
 class Planned:
-    """A note with its key, freshness and (when it runs) the job for it."""
+    """One run to make (or a note that needs none), with its key and freshness."""
 
     note: Note
     key: str
     state: State
     job: Job | None
     canonical: bool
+    overrides: dict[str, Any] = field(default_factory=dict)
+    promote: bool = False
 
 
 @dataclass
@@ -43,6 +52,8 @@ class Report:
     seconds: float = 0.0
     message: str = ""
     outcome: Outcome | None = None
+    planned: Planned | None = None
+    run_id: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -59,7 +70,7 @@ def _literal(text: str) -> Any:
 def effective_overrides(note: Note, overrides: dict[str, Any]) -> dict[str, Any]:
     """Overrides that differ from the note's defaults (equal ones describe the canonical run)."""
     defaults = declared(note)
-    return {k: v for k, v in overrides.items() if k == DEVICE_PARAMETER or _literal(defaults[k]) != v}
+    return {k: v for k, v in overrides.items() if k != DEVICE_PARAMETER and _literal(defaults[k]) != v}
 
 
 def resolve_device(note: Note, requested: str = "auto") -> tuple[str, bool]:
@@ -72,6 +83,24 @@ def resolve_device(note: Note, requested: str = "auto") -> tuple[str, bool]:
     return ("cuda" if has_gpu else "cpu"), True
 
 
+def _job(note: Note, key: str, overrides: dict[str, Any], device: str, cell_timeout: float | None) -> Job:
+    parameters = dict(overrides)
+    if DEVICE_PARAMETER in declared(note):
+        parameters[DEVICE_PARAMETER] = device
+    return Job(
+        note_id=note.id,
+        note_path=str(note.path),
+        notebook=note.notebook,
+        parameters=parameters,
+        key=key,
+        kernel_name=note.kernel_name,
+        cwd=str(note.path.parent),
+        cell_timeout=cell_timeout,
+        device=device,
+        needs_gpu=note.meta.device == "cuda",
+    )
+
+
 def plan(
     notes: Iterable[Note],
     store: Store,
@@ -80,58 +109,47 @@ def plan(
     force: bool = False,
     device: str = "auto",
     cell_timeout: float | None = None,
+    sweep: list[dict[str, Any]] | None = None,
+    promote: bool = False,
 ) -> list[Planned]:
-    """Check overrides, compute keys and build a job for every note that must run."""
+    """Check parameters, compute keys and build a job for every run to make."""
+    overrides = dict(overrides or {})
+    if DEVICE_PARAMETER in overrides:
+        device = str(overrides.pop(DEVICE_PARAMETER))
+    if promote and sweep:
+        raise ParameterError("--promote takes one run: give -p overrides, not --sweep")
     planned = []
     for note in notes:
-        check_overrides(note, overrides or {})
-        extra = effective_overrides(note, overrides or {})
-        key = execution_key(note, extra)
-        canonical = not {k for k in extra if k != DEVICE_PARAMETER}
-        if not note.code_cells:
-            planned.append(Planned(note, key, State.FRESH, None, canonical))  # prose only
-            continue
-        state, _ = store.state(note.id, key) if canonical else (State.NEVER_RUN, None)
         resolved, runnable = resolve_device(note, device)
-        job = None
-        if not runnable:
-            state = State.NEEDS_GPU
-        elif force or state is not State.FRESH:
-            parameters = dict(extra)
-            if DEVICE_PARAMETER in declared(note) and DEVICE_PARAMETER not in parameters:
-                parameters[DEVICE_PARAMETER] = resolved
-            job = Job(
-                note_id=note.id,
-                note_path=str(note.path),
-                notebook=note.notebook,
-                parameters=parameters,
-                key=key,
-                kernel_name=note.kernel_name,
-                cwd=str(note.path.parent),
-                cell_timeout=cell_timeout,
-                device=parameters.get(DEVICE_PARAMETER, resolved),
-                needs_gpu=note.meta.device == "cuda",
-            )
-        planned.append(Planned(note, key, state, job, canonical))
+        combos = [{**overrides, **combo} for combo in sweep] if sweep else [overrides]
+        for combo in combos:
+            check_overrides(note, combo)
+            extra = effective_overrides(note, combo)
+            key = execution_key(note, extra)
+            if not note.code_cells:
+                planned.append(Planned(note, key, State.FRESH, None, True))  # prose only: nothing to run
+                continue
+            if not runnable:
+                planned.append(Planned(note, key, State.NEEDS_GPU, None, not extra))
+                continue
+            if extra and not promote:
+                job = _job(note, key, extra, resolved, cell_timeout)
+                planned.append(Planned(note, key, State.NEVER_RUN, job, False, extra))
+                continue
+            stored_key, state, _ = store.freshness(note)
+            fresh = state is State.FRESH and stored_key == key
+            job = None if fresh and not force else _job(note, key, extra, resolved, cell_timeout)
+            planned.append(Planned(note, key, state if stored_key == key else State.STALE, job, True, extra, promote))
     return planned
 
 
-def commit(store: Store, planned: Planned, outcome: Outcome) -> None:
-    """Write a canonical outcome into the store, keeping the last good result on failure."""
-    if not planned.canonical or (outcome.notebook is None and outcome.ok):
-        return
-    previous = store.load(planned.note.id)
-    if not outcome.ok and previous is not None and previous.provenance.ok:
-        failure = Failure(outcome.finished, outcome.status, outcome.message, outcome.traceback)
-        store.record_failure(previous, failure)
-        return
-    if outcome.notebook is None:
-        return  # nothing ran at all (the kernel did not start): no partial entry
-    provenance = Provenance(
+def _provenance(planned: Planned, outcome: Outcome) -> Provenance:
+    return Provenance(
         key=planned.key,
         note=planned.note.id,
         status=outcome.status,
         parameters=dict(outcome.job.parameters),
+        overrides=dict(planned.overrides),
         device=outcome.job.device,
         gpu=outcome.gpu,
         seconds=round(outcome.seconds, 3),
@@ -140,7 +158,47 @@ def commit(store: Store, planned: Planned, outcome: Outcome) -> None:
         finished=outcome.finished,
         message=outcome.message,
     )
-    store.save(outcome.notebook, provenance)
+
+
+def commit(store: Store, runs: RunLog, planned: Planned, outcome: Outcome) -> str | None:
+    """Record the run; write a canonical (or promoted) outcome into the store entry.
+
+    A failed re-run of a note with good outputs keeps them and notes the failure. A run that
+    produced no notebook (the kernel never started) leaves no entry. Returns the run id.
+    """
+    run_id = None
+    if outcome.notebook is not None:
+        outcome.notebook = scrub_notebook(outcome.notebook)  # no secret value ever reaches the store
+        outcome.message, outcome.traceback = scrub_text(outcome.message), scrub_text(outcome.traceback)
+        run_id = make_run_id(outcome.finished, planned.key)
+        parameters = {**default_parameters(planned.note), **outcome.job.parameters}
+        runs.add(
+            RunRecord(
+                id=run_id,
+                note=planned.note.id,
+                parameters=parameters,
+                overrides=dict(planned.overrides),
+                code_hash=code_hash(planned.note),
+                key=planned.key,
+                status=outcome.status,
+                seconds=round(outcome.seconds, 3),
+                device=outcome.job.device,
+                gpu=outcome.gpu,
+                versions=outcome.versions,
+                finished=outcome.finished,
+                canonical=planned.canonical and not planned.overrides,
+                metrics=metrics_of(outcome.notebook),
+                message=outcome.message,
+            )
+        )
+    if not planned.canonical:
+        return run_id
+    previous = store.load(planned.note.id)
+    if not outcome.ok and previous is not None and previous.provenance.ok:
+        store.record_failure(previous, Failure(outcome.finished, outcome.status, outcome.message, outcome.traceback))
+    elif outcome.notebook is not None:
+        store.save(outcome.notebook, _provenance(planned, outcome))
+    return run_id
 
 
 def run_notes(
@@ -152,30 +210,26 @@ def run_notes(
     on_done: Callable[[Report], None] | None = None,
 ) -> list[Report]:
     """Execute the planned jobs through ``executor``; commit and report each as it finishes."""
-    reports: dict[str, Report] = {}
-    by_id = {p.note.id: p for p in planned}
-    for item in planned:
+    runs = RunLog(store.root / "runs")
+    reports: dict[int, Report] = {}
+    by_job: dict[int, int] = {}
+    for index, item in enumerate(planned):
         if item.job is None:
             status = "needs GPU" if item.state is State.NEEDS_GPU else "reused"
-            reports[item.note.id] = Report(item.note, status, "skipped" if status == "needs GPU" else "reused")
+            reports[index] = Report(item.note, status, "skipped" if status == "needs GPU" else "reused", planned=item)
             if on_done:
-                on_done(reports[item.note.id])
-        elif on_start:
-            on_start(item)
-    jobs = [p.job for p in planned if p.job is not None]
-    for outcome in executor.map(jobs):
-        item = by_id[outcome.job.note_id]
-        commit(store, item, outcome)
-        report = Report(item.note, outcome.status, "executed", outcome.seconds, outcome.message, outcome)
-        reports[item.note.id] = report
+                on_done(reports[index])
+        else:
+            by_job[id(item.job)] = index
+            if on_start:
+                on_start(item)
+    jobs = {(j.note_id, j.key): j for j in (p.job for p in planned) if j is not None}
+    for outcome in executor.map(list(jobs.values())):
+        index = by_job[id(jobs[(outcome.job.note_id, outcome.job.key)])]
+        item = planned[index]
+        run_id = commit(store, runs, item, outcome)
+        report = Report(item.note, outcome.status, "executed", outcome.seconds, outcome.message, outcome, item, run_id)
+        reports[index] = report
         if on_done:
             on_done(report)
-    return [reports[p.note.id] for p in planned]
-
-
-def notes_root_relative(path: Path, root: Path) -> str:
-    """``notes/...`` as the user would type it in a command."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
+    return [reports[i] for i in range(len(planned)) if i in reports]

@@ -95,8 +95,7 @@ class Journal:
         return discover(self.notes_root, paths)
 
     def status(self, note: Note) -> NoteStatus:
-        key = execution_key(note)
         if not note.code_cells:
-            return NoteStatus(note, key, State.FRESH, None)  # prose only: nothing to execute
-        state, entry = self.store.state(note.id, key)
+            return NoteStatus(note, execution_key(note), State.FRESH, None)  # prose only: nothing to execute
+        key, state, entry = self.store.freshness(note)
         return NoteStatus(note, key, state, entry)

@@ -114,7 +114,9 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
             raise PluginError(str(exc)) from None
         if not self._publish_drafts():
             notes = [n for n in notes if not n.meta.draft]
-        renderer = Renderer(command_root=journal.root, sanitize=_sanitizer())
+        from .scrub import scrub_text
+
+        renderer = Renderer(command_root=journal.root, sanitize=_sanitizer(), scrub_text=scrub_text)
         prefix = self.config.url_prefix.strip("/")
         self.published = []
         for note in notes:
@@ -267,7 +269,10 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         ]
         if recent:
             children.append(Section("Recent", recent))
-        series = sorted(f for f in files if f.src_uri.startswith(f"{prefix}/series/") and f.is_documentation_page())
+        series = sorted(
+            (f for f in files if f.src_uri.startswith(f"{prefix}/series/") and f.is_documentation_page()),
+            key=lambda f: f.src_uri,
+        )
         if series:
             children.append(Section("Series", [_page(None, f, config) for f in series]))
         report = files.get_file_from_path(f"{prefix}/report.md")
@@ -325,8 +330,11 @@ def _md_escape(text: str) -> str:
 
 
 def _sanitizer() -> Any:
-    """The output sanitiser for public pages, when available."""
-    return None
+    """Outputs bound for the public site: sanitised (unless the note is trusted) and scrubbed of secrets."""
+    from .sanitize import sanitize_outputs
+    from .scrub import scrub_notebook
+
+    return lambda notebook, note: scrub_notebook(sanitize_outputs(notebook, trusted=note.meta.trusted))
 
 
 __all__ = ["LabjournalConfig", "LabjournalPlugin", "Link", "provenance_line"]

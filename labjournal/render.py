@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +25,7 @@ from traitlets.config import Config as TraitletsConfig
 
 from .metrics import METRIC_MIME, collect
 from .notes import Note
-from .store import Entry, State
+from .store import Entry, State, dumps_deterministic
 
 TEMPLATES = Path(__file__).parent / "nbconvert_templates"
 INJECTED_TAG = "injected-parameters"
@@ -80,16 +81,22 @@ def _admonition(kind: str, title: str, body: str = "", folded: bool = False) -> 
 class Renderer:
     """Renders notes to page Markdown. One instance serves a whole build (nbconvert setup is costly)."""
 
-    def __init__(self, command_root: Path | None = None, sanitize: Any = None) -> None:
+    def __init__(self, command_root: Path | None = None, sanitize: Any = None, scrub_text: Any = None) -> None:
         self.command_root = command_root
         self.sanitize = sanitize
+        self.scrub_text = scrub_text
+
+    def _publish_text(self, text: str) -> str:
+        return self.scrub_text(text) if self.scrub_text else text
 
     @cached_property
     def exporter(self) -> MarkdownExporter:
+        """One exporter per build: nbconvert's Jinja setup is the costly part of rendering."""
         config = TraitletsConfig()
         # the exporter's own ExtractOutputPreprocessor writes figures as files beside the page
         config.ExtractOutputPreprocessor.output_filename_template = "figure-{cell_index}-{index}{extension}"
         exporter = MarkdownExporter(config=config, template_name="labjournal", extra_template_basedirs=[str(TEMPLATES)])
+        exporter.register_filter("fence", fence)
         exporter.register_preprocessor(
             TagRemovePreprocessor(
                 remove_cell_tags={"remove-cell", INJECTED_TAG},
@@ -188,19 +195,26 @@ class Renderer:
             )
             text += _admonition("failure", "Traceback of the failed re-run", body, folded=True)
         elif not prov.ok:
-            text += _admonition("failure", f"This note failed: {prov.status}", prov.message)
+            text += _admonition("failure", f"This note failed: {prov.status}", html.escape(prov.message))
         return text
 
     def _footer(self, note: Note, entry: Entry | None, files: dict[str, bytes]) -> str:
         stem = Path(note.rel).name
-        files[stem] = note.text.encode()
+        files[stem] = self._publish_text(note.text).encode()
         links = [f'<a href="{html.escape(stem)}" download>:material-download: note source</a>']
         if entry is not None:
             executed = Path(stem).stem + ".executed.ipynb"
-            files[executed] = entry.path.read_bytes()
+            published = self.sanitize(copy.deepcopy(entry.notebook), note) if self.sanitize else entry.notebook
+            files[executed] = dumps_deterministic(published).encode()
             links.append(f'<a href="{html.escape(executed)}" download>:material-notebook: executed notebook</a>')
             links.insert(0, provenance_line(entry))
         return "\n---\n\n" + " · ".join(links) + "\n{ .lj-provenance }\n"
+
+
+def fence(text: str) -> str:
+    """A backtick fence longer than any run of backticks in ``text``, so printed text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def provenance_line(entry: Entry) -> str:

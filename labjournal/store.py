@@ -23,6 +23,9 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from .keys import execution_key
+from .notes import Note
+
 log = logging.getLogger("labjournal.store")
 
 ENTRY_FORMAT = 1
@@ -59,6 +62,7 @@ class Provenance:
     note: str
     status: str  # "ok" or a failure status ("error", "timeout", "dead kernel", ...)
     parameters: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)  # non-default parameters of a promoted run
     device: str = "cpu"
     gpu: str | None = None
     seconds: float = 0.0
@@ -160,8 +164,18 @@ class Store:
         entry.provenance.last_failure = failure
         return self.save(entry.notebook, entry.provenance)
 
-    def state(self, note_id: str, key: str) -> tuple[State, Entry | None]:
-        entry = self.load(note_id)
+    def freshness(self, note: Note) -> tuple[str, State, Entry | None]:
+        """(key, state, entry) of ``note``'s canonical result.
+
+        The key is computed with the overrides the stored run was made with: a run promoted with
+        ``--promote`` stays fresh until the code changes, and says on its page which parameters it used.
+        """
+        entry = self.load(note.id)
+        key = execution_key(note, entry.provenance.overrides if entry else {})
+        return (key, *self.state(note.id, key, entry))
+
+    def state(self, note_id: str, key: str, entry: Entry | None = None) -> tuple[State, Entry | None]:
+        entry = entry or self.load(note_id)
         if entry is None:
             return State.NEVER_RUN, None
         if entry.provenance.key != key:

@@ -166,9 +166,9 @@ def test_code_edit_executes_exactly_that_note(copy: JournalDir) -> None:
     path = copy.root / "notes/2026/plot.md"
     path.write_text(path.read_text().replace("[3, 1, 2]", "[1, 2, 3]"))
     assert _jobs(copy) == ["2026/plot"]
-    before = copy.tree_digest("store")
+    before = copy.tree_digest("store/notes")
     assert copy.cli("run") == 0
-    after = copy.tree_digest("store")
+    after = copy.tree_digest("store/notes")
     assert {name for name in after if before.get(name) != after[name]} == {"store/notes/2026/plot.ipynb"}
 
 
@@ -182,10 +182,10 @@ def test_stale_outputs_are_not_shown(copy: JournalDir) -> None:
 
 
 def test_overrides_reach_the_note_but_leave_the_page_alone(copy: JournalDir, capsys: pytest.CaptureFixture) -> None:
-    before = copy.tree_digest("store")
+    before = copy.tree_digest("store/notes")
     assert copy.cli("run", "notes/2026/alpha.md", "-p", "n=5") == 0
     assert "alpha result 50" in capsys.readouterr().out
-    assert copy.tree_digest("store") == before
+    assert copy.tree_digest("store/notes") == before
 
 
 def test_unknown_parameter_is_rejected_with_the_valid_names(copy: JournalDir, capsys: pytest.CaptureFixture) -> None:

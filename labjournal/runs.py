@@ -1,0 +1,141 @@
+"""The experiment log: every execution of a note kept as a run record.
+
+``store/runs/<note id>/<run id>.json`` holds one record per run: its parameters, code hash, status,
+timings, device, versions and every recorded metric with its steps. Records are written once and
+never changed; the canonical page outputs live in the store entry, the history lives here.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import itertools
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ParameterError
+from .metrics import collect
+from .notes import Note
+from .params import declared
+from .store import atomic_write
+
+log = logging.getLogger("labjournal.runs")
+
+
+@dataclass
+class RunRecord:
+    """One execution of one note."""
+
+    id: str
+    note: str
+    parameters: dict[str, Any]
+    overrides: dict[str, Any]
+    code_hash: str
+    key: str
+    status: str
+    seconds: float
+    device: str
+    gpu: str | None
+    versions: dict[str, str]
+    finished: str
+    canonical: bool
+    metrics: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    message: str = ""
+
+    def final(self, metric: str) -> float | None:
+        values = self.metrics.get(metric, {}).get("values") or []
+        return values[-1] if values else None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def default_parameters(note: Note) -> dict[str, Any]:
+    """The note's parameters cell as values (expressions that are not literals stay as text)."""
+    values: dict[str, Any] = {}
+    for name, source in declared(note).items():
+        try:
+            values[name] = ast.literal_eval(source)
+        except (ValueError, SyntaxError):
+            values[name] = source
+    return values
+
+
+def metrics_of(notebook: dict[str, Any]) -> dict[str, dict[str, list[Any]]]:
+    """Every ``labjournal.record`` value in an executed notebook, by metric name."""
+    return {
+        name: {"steps": series.steps, "values": series.values}
+        for name, series in collect(notebook.get("cells", [])).items()
+    }
+
+
+def make_run_id(finished: str, key: str) -> str:
+    """Sortable by time, unique by content: ``20260102-093000-1a2b3c``."""
+    stamp = "".join(ch for ch in finished[:19] if ch.isdigit())
+    return f"{stamp[:8]}-{stamp[8:14]}-{hashlib.sha256((key + finished).encode()).hexdigest()[:6]}"
+
+
+class RunLog:
+    """Run records of every note, under ``<store>/runs``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def folder(self, note_id: str) -> Path:
+        return self.root / note_id
+
+    def add(self, record: RunRecord) -> Path:
+        path = self.folder(record.note) / f"{record.id}.json"
+        atomic_write(path, json.dumps(asdict(record), sort_keys=True, indent=1, ensure_ascii=False) + "\n")
+        return path
+
+    def list(self, note_id: str) -> list[RunRecord]:
+        records = []
+        for path in sorted(self.folder(note_id).glob("*.json")):
+            try:
+                records.append(RunRecord.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+            except (ValueError, TypeError) as exc:
+                log.warning("%s: unreadable run record (%s); skipped", path, exc)
+        return records
+
+    def digest(self, note_id: str) -> str:
+        """Changes whenever a run of the note is added (part of the page's render key)."""
+        names = sorted(p.name for p in self.folder(note_id).glob("*.json"))
+        return hashlib.sha256("\n".join(names).encode()).hexdigest()
+
+    def get(self, note_id: str, run_id: str) -> RunRecord:
+        for record in self.list(note_id):
+            if record.id == run_id or record.id.endswith(run_id):
+                return record
+        known = ", ".join(r.id for r in self.list(note_id)) or "none"
+        raise ParameterError(f"{note_id}: no run '{run_id}'; runs: {known}")
+
+
+def varying_parameters(records: Iterable[RunRecord]) -> list[str]:
+    """Parameters whose value differs between runs (the columns worth showing)."""
+    records = list(records)
+    names = sorted({name for r in records for name in r.parameters})
+    return [n for n in names if len({json.dumps(r.parameters.get(n), sort_keys=True) for r in records}) > 1]
+
+
+def metric_names(records: Iterable[RunRecord]) -> list[str]:
+    return sorted({name for r in records for name in r.metrics})
+
+
+def sweep_grid(specs: Iterable[str]) -> list[dict[str, Any]]:
+    """``["lr=0.01,0.1", "steps=50,200"]`` -> the 4 combinations, values typed like ``-p``."""
+    from .params import parse_overrides
+
+    axes: list[list[tuple[str, Any]]] = []
+    for spec in specs:
+        name, sep, values = spec.partition("=")
+        if not sep or not values:
+            raise ParameterError(f"--sweep {spec!r}: expected name=v1,v2,..., e.g. --sweep lr=0.01,0.1,1")
+        axes.append([(name, parse_overrides([f"{name}={v}"])[name]) for v in values.split(",")])
+    return [dict(combo) for combo in itertools.product(*axes)] if axes else []
