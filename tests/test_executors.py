@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from labjournal.errors import UsageError
 from labjournal.execute import plan
 from labjournal.journal import Journal
 
-from .conftest import JournalDir, code, note_text
+from .conftest import REPO, JournalDir, code, note_text
 
 requires_ray = pytest.mark.skipif(
     importlib.util.find_spec("ray") is None, reason="ray is not installed (pip install 'labjournal[ray]')"
@@ -199,3 +200,35 @@ def test_local_pool_runs_two_notes_at_once(sleepers: tuple[JournalDir, float]) -
 def test_two_sleeping_notes_finish_in_under_three_seconds_with_two_jobs(sleepers: tuple[JournalDir, float]) -> None:
     _, seconds = sleepers
     assert seconds < 3.0, f"the run took {seconds:.1f} s"
+
+
+# --- bench/gpu_check.py -----------------------------------------------------------------------------------------
+
+
+def _gpu_check(journal: JournalDir, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    script = REPO / "bench" / "gpu_check.py"
+    command = [sys.executable, str(script), *args]
+    return subprocess.run(command, cwd=journal.root, env={**os.environ, **env}, capture_output=True, text=True)
+
+
+def test_gpu_check_says_clearly_when_no_gpu_is_visible(journal: JournalDir) -> None:
+    journal.write("2026/alpha.md", ALPHA)
+    result = _gpu_check(journal, CUDA_VISIBLE_DEVICES="-1")
+    assert result.returncode == 2 and "no GPU is visible" in result.stderr and "--cpu-only" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.kernel
+def test_gpu_check_cpu_only_prints_a_table_and_leaves_the_store_alone(journal: JournalDir) -> None:
+    journal.write("2026/alpha.md", ALPHA)
+    journal.write("2026/broken.md", BROKEN)
+    assert journal.cli("run", "notes/2026/alpha.md") == 0
+    before = journal.tree_digest("store")
+    result = _gpu_check(journal, "--cpu-only", "notes/2026")
+    assert result.returncode == 1, result.stderr  # the broken note fails
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| 2026/")]
+    assert [row.split(" | ")[0] for row in rows] == ["| 2026/alpha.md", "| 2026/broken.md"]
+    alpha, broken = (row.strip("| ").split(" | ") for row in rows)
+    assert float(alpha[1]) >= 0 and alpha[2:] == ["–", "–", "–", "cpu ok"]
+    assert broken[1] == "–" and broken[5] == "cpu error"
+    assert journal.tree_digest("store") == before  # ran in a copy
