@@ -195,12 +195,21 @@ def _print_summary(reports) -> None:
 
 
 def _print_text_outputs(report) -> None:
+    """What an experiment run printed, and its final metrics (the page does not show this run)."""
     notebook = report.outcome.notebook or {}
     for cell in notebook.get("cells", []):
         for output in cell.get("outputs", []):
-            text = output.get("text") or output.get("data", {}).get("text/plain")
-            if text:
-                out.print(text if isinstance(text, str) else "".join(text), end="", markup=False, highlight=False)
+            if output.get("output_type") == "stream":
+                text = output.get("text", "")
+            elif output.get("output_type") == "execute_result":
+                text = output.get("data", {}).get("text/plain", "") + "\n"
+            else:
+                continue
+            out.print(text if isinstance(text, str) else "".join(text), end="", markup=False, highlight=False)
+    from .runs import metrics_of
+
+    for name, series in metrics_of(notebook).items():
+        out.print(f"{name}: {series['values'][-1]:.6g} (final of {len(series['values'])})", highlight=False)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

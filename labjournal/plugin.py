@@ -30,6 +30,7 @@ from . import __version__
 from .errors import LabjournalError
 from .journal import Journal, NoteStatus, Settings
 from .render import RENDERER_VERSION, Renderer, provenance_line
+from .runs import RunLog
 from .store import State
 
 log = logging.getLogger("mkdocs.plugins.labjournal")
@@ -90,6 +91,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         root = Path(config.config_file_path).parent
         settings = Settings.from_mapping(dict(self.config))
         self.journal = Journal(root, settings)
+        self.runs = RunLog(self.journal.store.root / "runs")
         return config
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -143,14 +145,15 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         assert self.journal is not None
         entry_digest = status.entry.path.read_bytes() if status.entry else b""
         digest = hashlib.sha256()
-        for part in (__version__, RENDERER_VERSION, status.state.value, status.note.text, status.note.rel):
+        runs_digest = self.runs.digest(status.note.id)
+        for part in (__version__, RENDERER_VERSION, status.state.value, status.note.text, status.note.rel, runs_digest):
             digest.update(str(part).encode() + b"\x00")
         digest.update(hashlib.sha256(entry_digest).digest())
         folder = self.journal.cache / "render" / status.note.id / digest.hexdigest()[:16]
         if (folder / "index.md").exists():
             return folder
         try:
-            page = renderer.render(status.note, status.state, status.entry)
+            page = renderer.render(status.note, status.state, status.entry, self.runs.list(status.note.id))
         except Exception as exc:  # one note that cannot be rendered must not sink the site
             log.warning("%s: cannot be rendered: %s: %s", status.note.path, type(exc).__name__, exc)
             page = renderer.render_error(status.note, exc)
@@ -201,6 +204,9 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         for series, items in sorted(by_series.items()):
             uri = f"{prefix}/series/{_slug(series)}.md"
             pages[uri] = self._series_page(series, items, uri)
+        metrics_page = self._metrics_page(f"{prefix}/metrics.md", files, config)
+        if metrics_page:
+            pages[f"{prefix}/metrics.md"] = metrics_page
         for uri, text in pages.items():
             listing = File.generated(config, uri, content=text)
             listing.inclusion = InclusionLevel.NOT_IN_NAV  # on_nav adds them to the Journal section
@@ -227,6 +233,41 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         ordered = sorted(items, key=lambda p: (p.note.meta.date, p.note.meta.day or 0, p.note.id))
         lines += [self._entry_line(item, uri).replace("- ", "1. ", 1) for item in ordered]
         return "\n".join(lines) + "\n"
+
+    def _metrics_page(self, uri: str, files: Files, config: MkDocsConfig) -> str | None:
+        """Each metric that several notes record, charted by date; every point links to its note."""
+        from mkdocs.utils import get_relative_url
+
+        from .charts import Point, metric_by_date
+        from .metrics import collect
+
+        page_url = File(uri, "", "", config.use_directory_urls).url
+        by_metric: dict[str, list[Point]] = defaultdict(list)
+        links: dict[str, str] = {}  # page URL -> Markdown link target (validated by MkDocs)
+        for item in sorted(self.published, key=lambda p: (p.note.meta.date, p.note.id)):
+            entry = item.status.entry
+            if entry is None or item.status.state is not State.FRESH:
+                continue
+            url = get_relative_url(files.get_file_from_path(item.src_uri).url, page_url)
+            links[url] = self._link(item, uri)
+            for name, series in collect(entry.notebook.cells).items():
+                by_metric[name].append(
+                    Point(item.note.meta.date.isoformat(), series.last, item.note.display_title, url)
+                )
+        shared = {name: points for name, points in sorted(by_metric.items()) if len({p.url for p in points}) > 1}
+        if not shared:
+            return None
+        lines = ["---", "title: Metrics", "---", "", "# Metrics across the journal", "",
+                 "Metrics that several entries record with `labjournal.record`, by date. Each point links to its entry.", ""]  # fmt: skip
+        for name, points in shared.items():
+            svg = metric_by_date(name, points)
+            svg = svg[svg.index("<svg") :]
+            lines += [f"## {name}", "", '<div class="lj-chart">', svg, "</div>", ""]
+            lines += ["| date | entry | final value |", "| --- | --- | ---: |"]
+            for point in points:
+                lines.append(f"| {point.date} | [{_md_escape(point.label)}]({links[point.url]}) | {point.value:.6g} |")
+            lines.append("")
+        return "\n".join(lines)
 
     def _report_page(self, uri: str) -> str:
         lines = [
@@ -275,6 +316,9 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         )
         if series:
             children.append(Section("Series", [_page(None, f, config) for f in series]))
+        metrics = files.get_file_from_path(f"{prefix}/metrics.md")
+        if metrics is not None:
+            children.append(_page("Metrics", metrics, config))
         report = files.get_file_from_path(f"{prefix}/report.md")
         if report is not None:
             children.append(_page("Execution report", report, config))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +26,7 @@ from traitlets.config import Config as TraitletsConfig
 
 from .metrics import METRIC_MIME, collect
 from .notes import Note
+from .runs import RunRecord, metric_names, varying_parameters
 from .store import Entry, State, dumps_deterministic
 
 TEMPLATES = Path(__file__).parent / "nbconvert_templates"
@@ -117,8 +119,8 @@ class Renderer:
                 pass
         return note.rel
 
-    def render(self, note: Note, state: State, entry: Entry | None) -> RenderedPage:
-        """Markdown for ``note`` given its freshness and stored entry."""
+    def render(self, note: Note, state: State, entry: Entry | None, runs: Sequence[RunRecord] = ()) -> RenderedPage:
+        """Markdown for ``note`` given its freshness, stored entry and experiment runs."""
         parts = [self._header(note)]
         files: dict[str, bytes] = {}
         usable = entry is not None and state in (State.FRESH, State.FAILED, State.NEEDS_GPU)
@@ -139,6 +141,8 @@ class Renderer:
         parts.append(body)
         for name, data in resources.get("outputs", {}).items():
             files[name] = data if isinstance(data, bytes) else str(data).encode()
+        if any(not run.canonical for run in runs):
+            parts.append(runs_section(runs, files))
         parts.append(self._footer(note, entry if usable else None, files))
         return RenderedPage(markdown="\n".join(p for p in parts if p), files=files)
 
@@ -209,6 +213,37 @@ class Renderer:
             links.append(f'<a href="{html.escape(executed)}" download>:material-notebook: executed notebook</a>')
             links.insert(0, provenance_line(entry))
         return "\n---\n\n" + " · ".join(links) + "\n{ .lj-provenance }\n"
+
+
+def run_label(record: RunRecord, varying: Sequence[str]) -> str:
+    label = " ".join(f"{name}={record.parameters.get(name)!r}" for name in varying)
+    return label or record.id
+
+
+def runs_section(runs: Sequence[RunRecord], files: dict[str, bytes]) -> str:
+    """The Runs section of a page: a table of every run and one chart per metric recorded with steps."""
+    from .charts import run_curves
+
+    varying, metrics = varying_parameters(runs), metric_names(runs)
+    lines = ["", "## Runs", "", f"Every execution of this note ({len(runs)}), oldest first. "
+             "`labjournal runs` prints the same table; the page's outputs come from the run marked *page*.", ""]  # fmt: skip
+    header = ["run", *[f"`{p}`" for p in varying], *[f"{m} (final)" for m in metrics], "status", "seconds", "device"]
+    lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for run in runs:
+        name = f"`{run.id}`" + (" *page*" if run.canonical else "")
+        cells = [f"`{run.parameters.get(p)!r}`" for p in varying]
+        cells += ["" if run.final(m) is None else f"{run.final(m):.6g}" for m in metrics]
+        device = run.device + (f" ({run.gpu})" if run.gpu else "")
+        lines.append("| " + " | ".join([name, *cells, run.status, f"{run.seconds:.1f}", device]) + " |")
+    labels = [run_label(run, varying) for run in runs]
+    for metric in metrics:
+        stepped = [r for r in runs if len(r.metrics.get(metric, {}).get("values", [])) > 1]
+        if not stepped:
+            continue
+        name = f"runs-{re.sub(r'[^A-Za-z0-9_.-]+', '-', metric)}.svg"
+        files[name] = run_curves(metric, stepped, [labels[runs.index(r)] for r in stepped]).encode()
+        lines += ["", f"![{metric} across runs]({name})"]
+    return "\n".join(lines) + "\n"
 
 
 def fence(text: str) -> str:
