@@ -46,7 +46,7 @@ class RayExecutor(Executor):
     def __init__(self, jobs: int | None = None, *, address: str | None = None, **engine_kwargs: Any) -> None:
         super().__init__(jobs, **engine_kwargs)
         self.address = address or os.environ.get(ADDRESS_VARIABLE) or None
-        self._started = False  # whether close() must shut down a Ray this executor started
+        self._started = False  # whether close() must shut down (local) or disconnect from (cluster) a Ray
 
     def _connect(self) -> None:
         if ray.is_initialized():
@@ -58,7 +58,7 @@ class RayExecutor(Executor):
         self._started = True
 
     def _unschedulable(self, job: Job) -> str:
-        """Why ``job`` can never run on a Ray started here (a GPU job where none is), else ''."""
+        """Why ``job`` can never run on this Ray (a GPU job where there is none), else ''."""
         if self.address or "num_gpus" not in resources(job):
             return ""  # a remote cluster may scale up GPU nodes; leave the decision to Ray
         if ray.cluster_resources().get("GPU", 0) < 1:
