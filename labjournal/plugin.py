@@ -260,7 +260,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         lines = ["---", "title: Metrics", "---", "", "# Metrics across the journal", "",
                  "Metrics that several entries record with `labjournal.record`, by date. Each point links to its entry.", ""]  # fmt: skip
         for name, points in shared.items():
-            svg = metric_by_date(name, points)
+            svg = self._cached_chart(name, points, metric_by_date)
             svg = svg[svg.index("<svg") :]
             lines += [f"## {name}", "", '<div class="lj-chart">', svg, "</div>", ""]
             lines += ["| date | entry | final value |", "| --- | --- | ---: |"]
@@ -268,6 +268,16 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
                 lines.append(f"| {point.date} | [{_md_escape(point.label)}]({links[point.url]}) | {point.value:.6g} |")
             lines.append("")
         return "\n".join(lines)
+
+    def _cached_chart(self, name: str, points: list[Any], draw: Any) -> str:
+        """Charts are redrawn only when their data changes (matplotlib costs a second to import)."""
+        assert self.journal is not None
+        digest = hashlib.sha256(repr((__version__, name, points)).encode()).hexdigest()[:20]
+        path = self.journal.cache / "charts" / f"{digest}.svg"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(draw(name, points), encoding="utf-8")
+        return path.read_text(encoding="utf-8")
 
     def _report_page(self, uri: str) -> str:
         lines = [
