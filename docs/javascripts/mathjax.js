@@ -15,7 +15,7 @@ window.MathJax = {
 
 document$.subscribe(() => {
   if (window.MathJax && MathJax.typesetPromise) {
-    MathJax.startup.output.clearCache();
+    MathJax.startup.output.clearFontCache();  // MathJax 4 (3 called it clearCache)
     MathJax.typesetClear();
     MathJax.texReset();
     MathJax.typesetPromise();
