@@ -4,27 +4,61 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
+from typing import Any
 
+from . import preload as preloading
 from .base import Executor, Job, Outcome, run_job
 
 
 class LocalExecutor(Executor):
-    """Runs up to ``jobs`` notes at once in worker processes on this machine."""
+    """Runs up to ``jobs`` notes at once in worker processes on this machine.
+
+    ``preload`` (default: where fork is supported) gives every note a fresh kernel forked from a
+    preload server that imported ``preload_modules`` once. The server belongs to this process and is
+    shared by the pool's workers and by later executors (the imports are paid once, not once per
+    worker or run); it ends with this process. An explicit ``kernel_manager_class`` engine kwarg
+    turns preloading off.
+    """
 
     name = "local"
+
+    def __init__(
+        self,
+        jobs: int | None = None,
+        *,
+        preload: bool | None = None,
+        preload_modules: Sequence[str] | None = None,
+        **engine_kwargs: Any,
+    ) -> None:
+        super().__init__(jobs, **engine_kwargs)
+        wanted = preloading.fork_supported() if preload is None else preload
+        self.preload = wanted and preloading.fork_supported() and "kernel_manager_class" not in engine_kwargs
+        self.preload_modules = tuple(preload_modules) if preload_modules is not None else preloading.DEFAULT_MODULES
+        if self.preload:
+            self.engine_kwargs["kernel_manager_class"] = preloading.PreloadedKernelManager
+
+    def _server_address(self) -> str | None:
+        return preloading.shared_server(self.preload_modules).address if self.preload else None
 
     def map(self, jobs: Iterable[Job]) -> Iterator[Outcome]:
         jobs = list(jobs)
         if not jobs:
             return
+        address = self._server_address()
         if self.jobs == 1 or len(jobs) == 1:
-            for job in jobs:
-                yield run_job(job, **self.engine_kwargs)
+            with preloading.using_server(address):
+                for job in jobs:
+                    yield run_job(job, **self.engine_kwargs)
             return
         context = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=min(self.jobs, len(jobs)), mp_context=context) as pool:
+        workers = min(self.jobs, len(jobs))
+        with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(address,)) as pool:
             futures = [pool.submit(partial(run_job, job, **self.engine_kwargs)) for job in jobs]
             for future in cf.as_completed(futures):
                 yield future.result()
+
+
+def _init_worker(address: str | None) -> None:
+    preloading.use_server(address)
