@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,12 +23,25 @@ from .errors import LabjournalError, UsageError
 from .journal import Journal
 from .notes import KINDS
 
+if TYPE_CHECKING:
+    from .executors import Executor
+
 console = Console(stderr=True)
 out = Console()
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}': give a positive number of seconds")
+    return value
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +54,19 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         help="override a parameter of the note's 'parameters' cell (typed as papermill types it)",
     )
     parser.add_argument("--force", action="store_true", help="execute even notes whose stored outputs are fresh")
-    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="limit per cell")
+    parser.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS", help="limit per cell")
+    parser.add_argument(
+        "--note-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="limit per note, kernel start included (the note fails with 'note timeout')",
+    )
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another run or build holds the journal, exit at once (code 1) instead of waiting",
+    )
     parser.add_argument("--executor", default=None, help="where notes run (default from mkdocs.yml: local)")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="notes run at once (default: number of cores)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
@@ -121,16 +150,54 @@ def _executor(journal: Journal, args: argparse.Namespace):
     return get_executor(name)(jobs=args.jobs or journal.settings.jobs)
 
 
+@contextlib.contextmanager
+def _locked(journal: Journal, args: argparse.Namespace, command: str) -> Iterator[None]:
+    """Hold the journal's lock (see ``labjournal.lock``): wait for another run, or fail with --no-wait."""
+    from .lock import JournalLock
+
+    lock = JournalLock(journal.cache, command)
+    lock.acquire(wait=not args.no_wait, on_wait=lambda text: console.print(f"[yellow]{escape(text)}[/]"))
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def _stop_on_interrupt(executor: Executor) -> Iterator[None]:
+    """Ctrl-C stops the executor's workers at once, then unwinds (finished results are committed).
+
+    Without this a local pool would wait for its running notes before the interrupt got through.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        executor.abort()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    journal = _journal(args)
+    with _locked(journal, args, "labjournal run"):
+        return _run(journal, args)
+
+
+def _run(journal: Journal, args: argparse.Namespace) -> int:
     from .execute import Planned, Report, plan, run_notes
     from .params import parse_overrides
+    from .runs import sweep_grid
 
-    journal = _journal(args)
     overrides = parse_overrides(args.parameter)
     base = args.directory or Path.cwd()  # -C: paths are relative to that folder, as with git -C
     notes = journal.notes([base / path for path in getattr(args, "paths", None) or []])
-    from .runs import sweep_grid
-
     planned = plan(
         notes,
         journal.store,
@@ -138,12 +205,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         force=args.force,
         device=args.device,
         cell_timeout=args.timeout,
+        note_timeout=args.note_timeout,
         sweep=sweep_grid(getattr(args, "sweep", [])),
         promote=getattr(args, "promote", False),
     )
     to_run = sum(1 for p in planned if p.job is not None)
     with (
         _executor(journal, args) as executor,
+        _stop_on_interrupt(executor),
         Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -238,9 +307,14 @@ def _mkdocs(journal: Journal, *arguments: str) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     journal = _journal(args)
+    with _locked(journal, args, "labjournal build"):
+        return _build(journal, args)
+
+
+def _build(journal: Journal, args: argparse.Namespace) -> int:
     failed = False
     if not args.no_execute:
-        failed = cmd_run(argparse.Namespace(**{**vars(args), "paths": []})) != 0
+        failed = _run(journal, argparse.Namespace(**{**vars(args), "paths": []})) != 0
     elif args.strict:
         problems = [
             f"{s.note.rel}: {s.state}"
@@ -365,11 +439,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except UsageError as exc:
-        console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+    except UsageError as exc:  # one line naming the file: no wrapping, whatever the terminal's width
+        console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_USAGE
     except LabjournalError as exc:
-        console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_FAILED
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]")

@@ -83,7 +83,14 @@ def resolve_device(note: Note, requested: str = "auto") -> tuple[str, bool]:
     return ("cuda" if has_gpu else "cpu"), True
 
 
-def _job(note: Note, key: str, overrides: dict[str, Any], device: str, cell_timeout: float | None) -> Job:
+def _job(
+    note: Note,
+    key: str,
+    overrides: dict[str, Any],
+    device: str,
+    cell_timeout: float | None,
+    note_timeout: float | None = None,
+) -> Job:
     parameters = dict(overrides)
     if DEVICE_PARAMETER in declared(note):
         parameters[DEVICE_PARAMETER] = device
@@ -98,6 +105,7 @@ def _job(note: Note, key: str, overrides: dict[str, Any], device: str, cell_time
         cell_timeout=cell_timeout,
         device=device,
         needs_gpu=note.meta.device == "cuda",
+        note_timeout=note_timeout,
     )
 
 
@@ -109,6 +117,7 @@ def plan(
     force: bool = False,
     device: str = "auto",
     cell_timeout: float | None = None,
+    note_timeout: float | None = None,
     sweep: list[dict[str, Any]] | None = None,
     promote: bool = False,
 ) -> list[Planned]:
@@ -133,12 +142,12 @@ def plan(
                 planned.append(Planned(note, key, State.NEEDS_GPU, None, not extra))
                 continue
             if extra and not promote:
-                job = _job(note, key, extra, resolved, cell_timeout)
+                job = _job(note, key, extra, resolved, cell_timeout, note_timeout)
                 planned.append(Planned(note, key, State.NEVER_RUN, job, False, extra))
                 continue
             stored_key, state, _ = store.freshness(note)
             fresh = state is State.FRESH and stored_key == key
-            job = None if fresh and not force else _job(note, key, extra, resolved, cell_timeout)
+            job = None if fresh and not force else _job(note, key, extra, resolved, cell_timeout, note_timeout)
             planned.append(Planned(note, key, state if stored_key == key else State.STALE, job, True, extra, promote))
     return planned
 
@@ -164,9 +173,12 @@ def commit(store: Store, runs: RunLog, planned: Planned, outcome: Outcome) -> st
     """Record the run; write a canonical (or promoted) outcome into the store entry.
 
     A failed re-run of a note with good outputs keeps them and notes the failure. A run that
-    produced no notebook (the kernel never started) leaves no entry. Returns the run id.
+    did not finish (the kernel never started, or it was interrupted) leaves no entry and no run
+    record. Returns the run id.
     """
     run_id = None
+    if outcome.status == "interrupted":
+        return None
     if outcome.notebook is not None:
         outcome.notebook = scrub_notebook(outcome.notebook)  # no secret value ever reaches the store
         outcome.message, outcome.traceback = scrub_text(outcome.message), scrub_text(outcome.traceback)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +25,8 @@ import yaml
 from nbformat import NotebookNode
 
 from .errors import DuplicateNoteError, NoteError
+
+log = logging.getLogger("labjournal.notes")
 
 NOTE_SUFFIXES = (".md", ".py", ".ipynb")
 KINDS = ("daily", "lecture", "meeting", "note")
@@ -284,7 +288,9 @@ def discover(root: Path, paths: Iterable[Path] | None = None) -> list[Note]:
         for given in paths:
             given = given.resolve()
             if given != root and root not in given.parents:
-                raise NoteError(given, f"not under the notes folder {root.name}/", fix="move it there or give another path")
+                raise NoteError(
+                    given, f"not under the notes folder {root.name}/", fix="move it there or give another path"
+                )
             if given.is_dir():
                 selected.extend(iter_note_paths(given))
             elif given.is_file():
@@ -295,6 +301,7 @@ def discover(root: Path, paths: Iterable[Path] | None = None) -> list[Note]:
         selected = list(iter_note_paths(root))
     notes = [read_note(path, root) for path in selected]
     check_unique_ids(notes)
+    warn_duplicate_days(notes)
     return sorted(notes, key=lambda n: (n.meta.date, n.meta.day or 0, n.id))
 
 
@@ -308,3 +315,22 @@ def check_unique_ids(notes: Iterable[Note]) -> None:
                 f"{seen[key].path} and {note.path} would both be published as '{note.id}/': rename one of them"
             )
         seen[key] = note
+
+
+def warn_duplicate_days(notes: Iterable[Note]) -> list[str]:
+    """Log a warning naming the files of every Day number used more than once; return the warnings.
+
+    A warning, not an error: both notes still build, but ``labjournal new`` numbers from the
+    highest Day, so a duplicate is usually a copied header that was not updated.
+    """
+    by_day: dict[int, list[Note]] = defaultdict(list)
+    for note in notes:
+        if note.meta.day is not None:
+            by_day[note.meta.day].append(note)
+    warnings = []
+    for day, same in sorted(by_day.items()):
+        if len(same) > 1:
+            files = " and ".join(str(note.path) for note in sorted(same, key=lambda n: n.rel))
+            warnings.append(f"Day {day} is used by {files}: give each entry its own day number")
+            log.warning("%s", warnings[-1])
+    return warnings

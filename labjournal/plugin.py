@@ -257,8 +257,8 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         shared = {name: points for name, points in sorted(by_metric.items()) if len({p.url for p in points}) > 1}
         if not shared:
             return None
-        lines = ["---", "title: Metrics", "---", "", "# Metrics across the journal", "",
-                 "Metrics that several entries record with `labjournal.record`, by date. Each point links to its entry.", ""]  # fmt: skip
+        intro = "Metrics that several entries record with `labjournal.record`, by date. Each point links to its entry."
+        lines = ["---", "title: Metrics", "---", "", "# Metrics across the journal", "", intro, ""]
         for name, points in shared.items():
             svg = self._cached_chart(name, points, metric_by_date)
             svg = svg[svg.index("<svg") :]

@@ -225,8 +225,11 @@ def runs_section(runs: Sequence[RunRecord], files: dict[str, bytes]) -> str:
     from .charts import run_curves
 
     varying, metrics = varying_parameters(runs), metric_names(runs)
-    lines = ["", "## Runs", "", f"Every execution of this note ({len(runs)}), oldest first. "
-             "`labjournal runs` prints the same table; the page's outputs come from the run marked *page*.", ""]  # fmt: skip
+    intro = (
+        f"Every execution of this note ({len(runs)}), oldest first. `labjournal runs` prints the same table; "
+        "the page's outputs come from the run marked *page*."
+    )
+    lines = ["", "## Runs", "", intro, ""]
     header = ["run", *[f"`{p}`" for p in varying], *[f"{m} (final)" for m in metrics], "status", "seconds", "device"]
     lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for run in runs:

@@ -16,7 +16,7 @@ import logging
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ log = logging.getLogger("labjournal.store")
 ENTRY_FORMAT = 1
 
 
-class State(str, Enum):
+class State(StrEnum):
     """Freshness of a note's stored result against its current code."""
 
     FRESH = "fresh"

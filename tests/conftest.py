@@ -67,7 +67,7 @@ def note_text(title: str, date: str, body: str, **meta: object) -> str:
 
 def code(source: str, tags: list[str] | None = None) -> str:
     """A fenced code cell in Jupytext Markdown."""
-    header = "```python" + (f' tags={tags!r}'.replace("'", '"') if tags else "")
+    header = "```python" + (f" tags={tags!r}".replace("'", '"') if tags else "")
     return f"{header}\n{textwrap.dedent(source).strip()}\n```\n"
 
 

@@ -14,10 +14,12 @@ from .conftest import JournalDir, code, note_text
 
 
 def test_reads_markdown_percent_and_myst_notes(journal: JournalDir) -> None:
-    journal.write("a.md", note_text("A", "2026-01-02", "Prose.\n\n" + code("x = 1", ["parameters"]), day=3, tags="[x, y]"))
+    journal.write(
+        "a.md", note_text("A", "2026-01-02", "Prose.\n\n" + code("x = 1", ["parameters"]), day=3, tags="[x, y]")
+    )
     journal.write(
         "b.py",
-        '# ---\n# title: B\n# date: 2026-01-03\n# kind: lecture\n# ---\n\n# %% [markdown]\n# Prose\n\n# %%\nprint(1)\n',
+        "# ---\n# title: B\n# date: 2026-01-03\n# kind: lecture\n# ---\n\n# %% [markdown]\n# Prose\n\n# %%\nprint(1)\n",
     )
     journal.write(
         "c.md",

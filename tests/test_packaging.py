@@ -7,9 +7,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
 import labjournal.executors
+import pytest
 from labjournal.executors import available, get_executor
 from labjournal.executors.local import LocalExecutor
 
@@ -35,7 +34,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_ships_executors_templates_and_entry_points(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"labjournal/executors/__init__.py", "labjournal/executors/local.py", "labjournal/executors/base.py"} <= names
+    assert {
+        "labjournal/executors/__init__.py",
+        "labjournal/executors/local.py",
+        "labjournal/executors/base.py",
+    } <= names
     assert "labjournal/nbconvert_templates/labjournal/index.md.j2" in names
     assert not any(name.startswith("executors/") for name in names)  # no generic top-level package
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -63,7 +63,10 @@ FEATURES = note_text(
     + code('print("removed cell secretword")', ["remove-cell"])
     + code('removedsource = "only output shown"\nprint(removedsource)', ["remove-input"])
     + code('raise ValueError("expected failure \\x1b[31mred\\x1b[0m")', ["raises-exception"])
-    + code('from IPython.display import HTML, display\ndisplay(HTML("<table class=\'x\'><tr><td>cellvalue</td></tr></table>"))')
+    + code(
+        "from IPython.display import HTML, display\n"
+        "display(HTML(\"<table class='x'><tr><td>cellvalue</td></tr></table>\"))"
+    )
     + code('print("data says", open("data.csv").read().strip())'),
     depends="[data.csv]",
 )

@@ -26,15 +26,28 @@ def article(html: str) -> str:
 @pytest.fixture(scope="module")
 def site(make_journal) -> JournalDir:
     journal = make_journal("site")
-    journal.write("2024/2024-05-11-day-131.md", note_text("Scottish dataset meeting", "2024-05-11", "Glaswegian accents.\n",
-                  day=131, kind="daily", series="scottish-dataset", tags="[meeting, speech]"))  # fmt: skip
-    journal.write("2024/2024-05-18-day-138.md", note_text("Second meeting", "2024-05-18", "Transcriptions.\n",
-                  day=138, kind="meeting", series="scottish-dataset", tags="[meeting]"))  # fmt: skip
-    journal.write("2024/2024-05-18-cs109.md", note_text("CS109 deep learning", "2024-05-18", "Chain rule.\n",
-                  day=138, tags="[cs109]"))  # fmt: skip
-    journal.write("2024/2024-06-01-통계.md", note_text("기초 통계 복습", "2024-06-01", "오늘은 분산을 공부했다.\n", day=152))
-    journal.write("2024/2024-06-02-secret.md", note_text("Unfinished", "2024-06-02", f"{DRAFT_WORD} text.\n",
-                  draft="true", tags="[meeting]"))  # fmt: skip
+    meeting = {"kind": "daily", "series": "scottish-dataset"}
+    journal.write(
+        "2024/2024-05-11-day-131.md",
+        note_text(
+            "Scottish dataset meeting",
+            "2024-05-11",
+            "Glaswegian accents.\n",
+            day=131,
+            tags="[meeting, speech]",
+            **meeting,
+        ),
+    )
+    journal.write(
+        "2024/2024-05-18-day-138.md",
+        note_text("Second meeting", "2024-05-18", "Transcriptions.\n", day=138, tags="[meeting]", **meeting),
+    )
+    journal.write("2024/2024-05-18-cs109.md", note_text("CS109 deep learning", "2024-05-18", "Chain rule.\n", day=138))
+    journal.write(
+        "2024/2024-06-01-통계.md", note_text("기초 통계 복습", "2024-06-01", "오늘은 분산을 공부했다.\n", day=152)
+    )
+    draft = note_text("Unfinished", "2024-06-02", f"{DRAFT_WORD} text.\n", draft="true", tags="[meeting]")
+    journal.write("2024/2024-06-02-secret.md", draft)
     assert journal.cli("build", "--no-execute", "--strict") == 0
     return journal
 
