@@ -117,6 +117,7 @@ def make_journal(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Jo
 
 def copy_repo_journal(dest: Path) -> Path:
     """A copy of this repository's own journal (mkdocs.yml, docs/, notes/, store/)."""
+    dest.mkdir(parents=True, exist_ok=True)
     for name in ("mkdocs.yml", "docs", "notes", "store"):
         src = REPO / name
         if src.is_dir():

@@ -1,0 +1,64 @@
+"""The repository's own journal stays healthy: its store is current, every note runs and renders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from labjournal.journal import Journal
+from labjournal.store import State
+
+from .conftest import REPO, JournalDir, copy_repo_journal
+
+SEARCH_WORDS = {
+    "Glaswegian": "2024-05-11-day-131-scottish-dataset-cs109",  # the under-represented accent
+    "margin": "2024-03-09-deep-learning-lecture-2",  # the loss with a margin
+    "Gram": "2024-03-09-deep-learning-lecture-2",  # the style matrix
+    "two lines": "2024-01-27-fastai-lesson-3",  # the activation made of two lines
+    "residual": "2023-02-16-cs-441-lecture-mlps-optimizers-and-residual-networks",
+    "분산": "2024-01-01-basic-statistics-review",
+}
+
+
+def test_the_committed_store_is_current_for_every_note() -> None:
+    journal = Journal(REPO)
+    states = {status.note.rel: status.state for status in map(journal.status, journal.notes())}
+    assert len(states) >= 6
+    assert all(state is State.FRESH for state in states.values()), states
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> JournalDir:
+    root = copy_repo_journal(tmp_path_factory.mktemp("sample") / "journal")
+    journal = object.__new__(JournalDir)
+    journal.root = root
+    assert journal.cli("build", "--no-execute", "--strict") == 0
+    return journal
+
+
+@pytest.mark.site
+def test_pages_have_outputs_figures_and_are_found_by_their_topic(built: JournalDir) -> None:
+    index = json.loads((built.root / "site/search/search_index.json").read_text())
+    for word, page in SEARCH_WORDS.items():
+        assert any(word in doc["text"] and page in doc["location"] for doc in index["docs"]), word
+    for note in (REPO / "notes").rglob("*.md"):
+        if note.parts[-2].startswith("_"):
+            continue
+        folder = built.root / "site/journal" / note.relative_to(REPO / "notes").with_suffix("")
+        html = (folder / "index.html").read_text()
+        assert "Outputs are stale" not in html and "not been executed" not in html
+        figures = [p.name for p in folder.glob("figure-*.png")]
+        assert all(f'src="{name}"' in html for name in figures)
+    assert any((built.root / "site/journal/2024").glob("*/runs-loss.svg"))  # the experiment notes show runs
+
+
+@pytest.mark.kernel
+def test_every_note_executes_without_error(tmp_path: Path) -> None:
+    root = copy_repo_journal(tmp_path / "journal")
+    journal = object.__new__(JournalDir)
+    journal.root = root
+    assert journal.cli("run", "--force") == 0
+    for status in map(Journal(root).status, Journal(root).notes()):
+        assert status.state is State.FRESH, status.note.rel
