@@ -1,0 +1,1 @@
+"""The benchmark of the whole pipeline (see bench/README.md)."""

@@ -1,0 +1,676 @@
+"""The benchmark of the whole pipeline: labjournal against mkdocs-jupyter and a plain mkdocs-material floor.
+
+For each size N it generates a synthetic journal (``bench.generate``) and measures, as separate
+processes, wall time and peak memory of:
+
+- labjournal: cold run + build, no-op rebuild, prose edit + build, code edit + build, the site build
+  alone (``--no-execute``) with a warm and a cold render cache, and the per-note execution overhead
+  against plain ``python`` running the same code (with preloaded kernels on and off);
+- mkdocs-jupyter (``execute: true``, in its own virtual environment ``bench/.venv-peer``) over
+  py:percent copies of the same notes: cold build, no-op rebuild, prose edit, code edit;
+- plain mkdocs-material over labjournal's rendered pages (Markdown and PNG files already there):
+  the floor for any site generator.
+
+Figures go to ``bench/results/n<N>.json``; ``bench/results/RESULTS.md`` is rewritten from every
+``n*.json`` there. ``--profile`` writes pyinstrument reports of the no-op rebuild and the site build.
+
+    python -m bench.run --sizes 20 100
+    python -m bench.run --sizes 1000 --no-peer
+    python -m bench.run --sizes 100 --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.generate import edit_code, edit_prose, generate_journal
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+PEER_VENV = REPO / "bench" / ".venv-peer"
+PEER_EXTRA = ("mkdocs-jupyter==0.26.3", "ipykernel")  # 0.27 needs Python 3.12
+PEER_SAME_AS_OURS = ("torch", "mkdocs", "mkdocs-material", "matplotlib", "jupytext")
+# MPLBACKEND must stay unset for labjournal and mkdocs-jupyter: kernels inherit it, and Agg would swallow figures
+ENV = {"NO_MKDOCS_2_WARNING": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+SAMPLE_SECONDS = 0.2
+# Preloaded kernels off, for comparison: LocalExecutor's ``preload`` switch has no CLI option yet.
+NO_PRELOAD_BOOT = (
+    "import sys; from labjournal.executors import local; "
+    "kw = local.LocalExecutor.__init__.__kwdefaults__ or {}; "
+    "'preload' in kw and kw.__setitem__('preload', False); "
+    "from labjournal.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+TOOLS = ("labjournal", "mkdocs-jupyter", "floor")
+SCENARIOS = {
+    "cold": "cold run + build",
+    "noop": "no-op rebuild",
+    "prose": "prose edit + build",
+    "code": "code edit + build",
+    "site_warm": "site build only, warm render cache",
+    "site_cold": "site build only, cold render cache",
+}
+
+
+# -- measuring one command ----------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    """One measured command: wall seconds, peak memory of its process tree, exit code."""
+
+    seconds: float
+    peak_mb: float  # peak of the summed PSS of the process and all its descendants (sampled)
+    max_rss_mb: float  # largest RSS of any single process of the tree (getrusage via wait4)
+    rc: int
+    executed: int | None = None  # store entries written (labjournal only)
+
+
+def _tree_pss(root: psutil.Process) -> int:
+    total = 0
+    for proc in (root, *root.children(recursive=True)):
+        try:
+            total += proc.memory_full_info().pss
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return total
+
+
+def measure(command: Sequence[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> Sample:
+    """Run ``command`` to its end; sample its process tree's memory while it runs."""
+    full_env = {**os.environ, **ENV, **(env or {})}
+    peak = 0
+    done = threading.Event()
+    with log.open("a", encoding="utf-8") as out:
+        out.write(f"\n$ {' '.join(command)}\n")
+        out.flush()
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+        root = psutil.Process(proc.pid)
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.wait(SAMPLE_SECONDS):
+                with contextlib.suppress(psutil.Error):
+                    peak = max(peak, _tree_pss(root))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Sample(round(seconds, 3), round(peak / 2**20, 1), round(usage.ru_maxrss / 1024, 1), proc.returncode)
+
+
+@dataclass
+class Measured:
+    """Every sample of one scenario for one tool."""
+
+    samples: list[Sample] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.samples) and all(s.rc == 0 for s in self.samples)
+
+    def summary(self) -> dict[str, Any]:
+        good = [s for s in self.samples if s.rc == 0] or self.samples
+        seconds = [s.seconds for s in good]
+        return {
+            "best_s": min(seconds) if seconds else None,
+            "median_s": round(statistics.median(seconds), 3) if seconds else None,
+            "peak_mb": max(s.peak_mb for s in good) if good else None,
+            "max_rss_mb": max(s.max_rss_mb for s in good) if good else None,
+            "ok": self.ok,
+            "note": self.note,
+            "samples": [asdict(s) for s in self.samples],
+        }
+
+
+class Bench:
+    """Runs the scenarios of one size in a work folder and collects their figures."""
+
+    def __init__(self, size: int, work: Path, repeat: int, peer: bool, overhead_notes: int) -> None:
+        self.size, self.work, self.repeat, self.peer = size, work, repeat, peer
+        self.overhead_notes = overhead_notes
+        self.log = work / f"n{size}.log"
+        self.results: dict[str, dict[str, Measured]] = {key: {} for key in SCENARIOS}
+        self.extra: dict[str, Any] = {}
+
+    def say(self, text: str) -> None:
+        print(f"[n={self.size} {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+    def labjournal(self, journal: Path, *arguments: str, preload: bool = True) -> list[str]:
+        if preload:
+            return [sys.executable, "-m", "labjournal.cli", *arguments]
+        return [sys.executable, "-c", NO_PRELOAD_BOOT, *arguments]
+
+    def run_ours(self, journal: Path, arguments: Sequence[str], check: bool = True, preload: bool = True) -> Sample:
+        before = _store_snapshot(journal)
+        sample = measure(self.labjournal(journal, *arguments, preload=preload), journal, self.log)
+        after = _store_snapshot(journal)
+        sample.executed = sum(1 for path, stamp in after.items() if before.get(path) != stamp)
+        if check and sample.rc != 0:
+            raise RuntimeError(f"labjournal {' '.join(arguments)} failed ({sample.rc}); see {self.log}")
+        return sample
+
+    def record(self, scenario: str, tool: str, sample: Sample) -> None:
+        self.results[scenario].setdefault(tool, Measured()).samples.append(sample)
+        extra = f", {sample.executed} executed" if sample.executed is not None else ""
+        self.say(f"{tool:15} {SCENARIOS[scenario]:36} {sample.seconds:7.1f} s  {sample.peak_mb:6.0f} MB{extra}")
+
+    # -- labjournal ----------------------------------------------------------------------------
+
+    def ours(self, source: Path) -> Path:
+        journal = self.work / f"labjournal-{self.size}"
+        _fresh_copy(source, journal)
+        notes = sorted((journal / "notes").rglob("*.md"))
+        self.record("cold", "labjournal", self.run_ours(journal, ["build"]))
+        for _ in range(self.repeat):
+            self.record("noop", "labjournal", self.run_ours(journal, ["build"]))
+        for rep in range(self.repeat):
+            edit_prose(_pick(notes, rep), f"p{rep}")
+            self.record("prose", "labjournal", self.run_ours(journal, ["build"]))
+        for rep in range(self.repeat):
+            edit_code(_pick(notes, rep + self.repeat), f"c{rep}")
+            self.record("code", "labjournal", self.run_ours(journal, ["build"]))
+        for _ in range(self.repeat):
+            self.record("site_warm", "labjournal", self.run_ours(journal, ["build", "--no-execute"]))
+        for _ in range(max(1, self.repeat - 1)):
+            shutil.rmtree(journal / ".labjournal", ignore_errors=True)
+            self.record("site_cold", "labjournal", self.run_ours(journal, ["build", "--no-execute"]))
+        self.extra["site_sizes"] = {"labjournal": site_sizes(journal / "site", self.size)}
+        return journal
+
+    def overhead(self, journal: Path) -> None:
+        """Per-note seconds of ``labjournal run --force -j 1`` against ``python`` on the same code."""
+        notes = sorted((journal / "notes").rglob("*.md"))[: self.overhead_notes]
+        rel = [str(p.relative_to(journal)) for p in notes]
+        figures: dict[str, Any] = {"notes": len(notes)}
+        for preload in (True, False):
+            name = "preload" if preload else "no_preload"
+            sample = self.run_ours(journal, ["run", "--force", "-j", "1", *rel], preload=preload)
+            jobs = [_provenance(journal, p) for p in notes]
+            in_jobs = sum(p["seconds"] for p in jobs)
+            figures[name] = {
+                "wall_s": sample.seconds,
+                "per_note_s": round(sample.seconds / len(notes), 3),
+                "job_seconds_mean": _mean(p["seconds"] for p in jobs),
+                "cell_seconds_mean": _mean(sum(p["cells_seconds"]) for p in jobs),
+                "outside_jobs_s": round(sample.seconds - in_jobs, 3),
+                "peak_mb": sample.peak_mb,
+            }
+            self.say(f"overhead {name}: {figures[name]}")
+        plain = self.work / f"plain-{self.size}"
+        plain.mkdir(exist_ok=True)
+        samples = []
+        for note in notes:
+            script = plain / (note.stem + ".py")
+            script.write_text(plain_script(note), encoding="utf-8")
+            samples.append(measure([sys.executable, script.name], plain, self.log, env={"MPLBACKEND": "Agg"}))
+        if any(s.rc for s in samples):
+            raise RuntimeError(f"a plain python script failed; see {self.log}")
+        per_note = _mean(s.seconds for s in samples)
+        figures["python"] = {"per_note_s": per_note, "peak_mb": max(s.peak_mb for s in samples)}
+        for name in ("preload", "no_preload"):
+            figures[name]["overhead_vs_python_s"] = round(figures[name]["job_seconds_mean"] - per_note, 3)
+            figures[name]["ratio_vs_python"] = round(figures[name]["job_seconds_mean"] / per_note, 2)
+        self.say(f"overhead python: {figures['python']}")
+        self.extra["overhead"] = figures
+
+    # -- peers ---------------------------------------------------------------------------------
+
+    def mkdocs_jupyter(self, source: Path) -> None:
+        python = ensure_peer_venv(self.say)
+        site = self.work / f"mkdocs-jupyter-{self.size}"
+        notes = make_peer_journal(source, site)
+        command = [str(python), "-m", "mkdocs", "build", "-q"]
+        path_env = {"PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}", "VIRTUAL_ENV": str(PEER_VENV)}
+
+        cache = site / ".cache" / "mkdocs-jupyter"
+
+        def build(scenario: str) -> None:
+            before = set(cache.glob("*.json")) if cache.exists() else set()
+            sample = measure(command, site, self.log, env=path_env)
+            sample.executed = len(set(cache.glob("*.json")) - before)  # its cache: one file per converted notebook
+            self.record(scenario, "mkdocs-jupyter", sample)
+
+        build("cold")
+        reps = self.repeat
+        for _ in range(reps):
+            build("noop")
+        for rep in range(reps):
+            _edit_peer_prose(_pick(notes, rep), f"p{rep}")
+            build("prose")
+        for rep in range(reps):
+            edit_code(_pick(notes, rep + reps), f"c{rep}")
+            build("code")
+        self.extra.setdefault("site_sizes", {})["mkdocs-jupyter"] = site_sizes(site / "site", self.size)
+
+    def floor(self, journal: Path) -> None:
+        site = self.work / f"floor-{self.size}"
+        make_floor_journal(journal, site)
+        command = [sys.executable, "-m", "mkdocs", "build", "-q"]
+        for _ in range(self.repeat):
+            self.record("site_warm", "floor", measure(command, site, self.log))
+        self.extra.setdefault("site_sizes", {})["floor"] = site_sizes(site / "site", self.size)
+
+    def run(self) -> dict[str, Any]:
+        source = self.work / f"source-{self.size}"
+        generate_journal(source, self.size)
+        self.say(f"journal generated; load average {os.getloadavg()[0]:.2f}")
+        started = time.perf_counter()
+        journal = self.ours(source)
+        self.floor(journal)
+        self.overhead(journal)
+        ours_seconds = time.perf_counter() - started
+        if self.peer:
+            self.mkdocs_jupyter(source)
+        return {
+            "notes": self.size,
+            "repeat": self.repeat,
+            "peer": self.peer,
+            "labjournal_and_floor_seconds": round(ours_seconds, 1),
+            "total_seconds": round(time.perf_counter() - started, 1),
+            "scenarios": {key: {tool: m.summary() for tool, m in tools.items()} for key, tools in self.results.items()},
+            **self.extra,
+        }
+
+
+# -- journals for the peers -----------------------------------------------------------------------
+
+
+def _fresh_copy(source: Path, dest: Path) -> None:
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(source, dest)
+
+
+def _pick(notes: list[Path], rep: int) -> Path:
+    """A different note for every repetition, spread over the journal."""
+    return notes[(rep * 7919 + len(notes) // 2) % len(notes)]
+
+
+def _store_snapshot(journal: Path) -> dict[str, int]:
+    root = journal / "store" / "notes"
+    return {str(p): p.stat().st_mtime_ns for p in root.rglob("*.ipynb")} if root.exists() else {}
+
+
+def _provenance(journal: Path, note: Path) -> dict[str, Any]:
+    rel = note.relative_to(journal / "notes").with_suffix(".ipynb")
+    data = json.loads((journal / "store" / "notes" / rel).read_text(encoding="utf-8"))
+    return data["metadata"]["labjournal"]
+
+
+def _mean(values: Any) -> float:
+    values = list(values)
+    return round(statistics.fmean(values), 3) if values else 0.0
+
+
+def _read_note(path: Path) -> Any:
+    import jupytext
+
+    notebook = jupytext.reads(path.read_text(encoding="utf-8"), fmt="md")
+    title = ""
+    if notebook.cells and notebook.cells[0].cell_type == "raw" and notebook.cells[0].source.startswith("---"):
+        header = notebook.cells.pop(0).source
+        match = re.search(r'^title: "(.*)"$', header, re.M)
+        title = match.group(1) if match else ""
+    return notebook, title
+
+
+def plain_script(note: Path) -> str:
+    """The note's code cells as one script; figures are rendered to PNG as the inline backend does."""
+    notebook, _ = _read_note(note)
+    code = [cell.source.replace("plt.show()", "") for cell in notebook.cells if cell.cell_type == "code"]
+    code.append(
+        "import io\nfor number in plt.get_fignums():\n"
+        "    plt.figure(number).savefig(io.BytesIO(), format='png', bbox_inches='tight')"
+    )
+    return "\n\n".join(code) + "\n"
+
+
+PEER_YML = """\
+site_name: {name}
+site_url: https://example.github.io/labjournal-bench/
+docs_dir: docs
+theme:
+  name: material
+  features: [content.code.copy, navigation.tabs, navigation.sections, navigation.footer, navigation.indexes,
+             search.suggest, search.highlight]
+plugins:
+  - search:
+      lang: [en, ko]
+  - tags
+{plugin}
+markdown_extensions:
+  - admonition
+  - attr_list
+  - md_in_html
+  - tables
+  - toc:
+      permalink: true
+  - pymdownx.details
+  - pymdownx.superfences
+  - pymdownx.highlight:
+      anchor_linenums: true
+  - pymdownx.inlinehilite
+  - pymdownx.arithmatex:
+      generic: true
+extra_javascript: [javascripts/mathjax.js]
+extra_css: [stylesheets/labjournal.css]
+nav:
+  - Home: index.md
+  - Journal: journal/index.md
+  - Tags: tags.md
+not_in_nav: |
+  /journal/**
+"""
+
+JUPYTER_PLUGIN = """\
+  - mkdocs-jupyter:
+      execute: true
+      include: ["*.py"]
+      kernel_name: python3
+"""
+
+
+def _listing(entries: list[tuple[str, str]]) -> str:
+    lines = ["---", "title: Journal", "---", "", "# Journal", ""]
+    lines += [f"- [{title}]({link})" for title, link in reversed(entries)]
+    return "\n".join(lines) + "\n"
+
+
+def _peer_docs(source: Path, dest: Path) -> Path:
+    if dest.exists():
+        shutil.rmtree(dest)
+    docs = dest / "docs"
+    shutil.copytree(source / "docs", docs)
+    return docs
+
+
+def make_peer_journal(source: Path, dest: Path) -> list[Path]:
+    """mkdocs-jupyter's site: py:percent copies of the notes (made with jupytext), a listing, the same theme."""
+    import jupytext
+    from nbformat.v4 import new_markdown_cell
+
+    docs = _peer_docs(source, dest)
+    config = PEER_YML.format(name="mkdocs-jupyter benchmark", plugin=JUPYTER_PLUGIN)
+    (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
+    entries, written = [], []
+    for note in sorted((source / "notes").rglob("*.md")):
+        notebook, title = _read_note(note)
+        notebook.cells.insert(0, new_markdown_cell(f"# {title}"))
+        rel = note.relative_to(source / "notes").with_suffix(".py")
+        target = docs / "journal" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        jupytext.write(notebook, target, fmt="py:percent")
+        entries.append((title, rel.as_posix()))
+        written.append(target)
+    (docs / "journal" / "index.md").write_text(_listing(entries), encoding="utf-8")
+    return written
+
+
+def _edit_peer_prose(path: Path, mark: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.rstrip("\n") + f" Edited prose {mark}.\n", encoding="utf-8")
+
+
+def make_floor_journal(journal: Path, dest: Path) -> None:
+    """Plain mkdocs-material over labjournal's rendered pages: Markdown and figures already made."""
+    docs = _peer_docs(journal, dest)
+    (dest / "mkdocs.yml").write_text(PEER_YML.format(name="mkdocs-material floor", plugin=""), encoding="utf-8")
+    home = docs / "index.md"
+    home.write_text(home.read_text(encoding="utf-8").replace("<!-- labjournal:recent -->", ""), encoding="utf-8")
+    entries = []
+    render = journal / ".labjournal" / "render"
+    for page in sorted(render.rglob("index.md")):
+        note_id = page.parent.parent.relative_to(render).as_posix()
+        target = docs / "journal" / note_id
+        target.mkdir(parents=True, exist_ok=True)
+        for file in page.parent.iterdir():
+            if file.name == "index.md" or file.suffix != ".md":
+                shutil.copyfile(file, target / file.name)
+        title = re.search(r"^title: (.*)$", page.read_text(encoding="utf-8"), re.M)
+        entries.append((title.group(1).strip("'\"") if title else note_id, f"{note_id}/index.md"))
+    (docs / "journal" / "index.md").write_text(_listing(entries), encoding="utf-8")
+
+
+def ensure_peer_venv(say: Callable[[str], None]) -> Path:
+    """bench/.venv-peer with mkdocs-jupyter and the same versions of what both sides use; kept between runs."""
+    python = PEER_VENV / "bin" / "python"
+    pins = [f"{name}=={version(name).split('+')[0]}" for name in PEER_SAME_AS_OURS]
+    wanted = "\n".join([*pins, *PEER_EXTRA])
+    marker = PEER_VENV / "bench-requirements.txt"
+    if python.exists() and marker.exists() and marker.read_text(encoding="utf-8") == wanted:
+        return python
+    say(f"installing the peer's virtual environment in {PEER_VENV.relative_to(REPO)} (once)")
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEER_VENV)], check=True)
+    # torch first and alone: ``torch==2.13.0`` is the CPU build, which must not be replaced by a resolver
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    subprocess.run([str(python), "-m", "pip", "install", "-q", pins[0]], check=True, **quiet)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", *pins, *PEER_EXTRA], check=True, **quiet)
+    marker.write_text(wanted, encoding="utf-8")
+    return python
+
+
+# -- sizes of the site ------------------------------------------------------------------------------
+
+
+def site_sizes(site: Path, notes: int) -> dict[str, float]:
+    """Bytes per note of the whole site, of the search index, and of a note page's HTML."""
+    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    index = site / "search" / "search_index.json"
+    pages = [p for p in (site / "journal").rglob("index.html") if p.parent.name.startswith(("19", "20"))]
+    return {
+        "site_bytes": total,
+        "site_bytes_per_note": round(total / notes),
+        "search_index_bytes_per_note": round(index.stat().st_size / notes) if index.exists() else 0,
+        "html_bytes_per_note_page": round(_mean(p.stat().st_size for p in pages)) if pages else 0,
+        "note_pages": len(pages),
+    }
+
+
+# -- the report --------------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _ratio(ours: float | None, other: float | None) -> str:
+    return "-" if not ours or not other else f"{ours / other:.2f}"
+
+
+def _executed(measured: dict[str, Any]) -> str:
+    counts = sorted({s.get("executed") for s in measured.get("samples", [])} - {None})
+    return "/".join(str(c) for c in counts) or "-"
+
+
+HEADER = [
+    "| scenario | labjournal s | MB | run | mkdocs-jupyter s | MB | run | ours/peer | floor s | ours/floor |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+]
+INTRO = """\
+# Benchmark results
+
+Written by `python -m bench.run` (see `bench/README.md`). Seconds: the best of the repeated samples
+(medians and every sample are in the JSON). MB: the peak summed PSS of the command's process tree.
+*run*: notes executed by that build (labjournal: store entries written; mkdocs-jupyter:
+notebooks converted, i.e. not served from its cache). *floor*: plain mkdocs-material over the
+pre-rendered pages; it executes nothing and rebuilds everything, so its one figure is every build's.
+"""
+
+
+def markdown_report(runs: list[dict[str, Any]]) -> str:
+    """RESULTS.md: one table of scenarios per size, then overhead and site sizes."""
+    lines = [INTRO]
+    for run in runs:
+        machine = run["machine"]
+        lines += [
+            f"## {run['notes']} notes",
+            "",
+            f"{machine['date']}, {machine['cpus']} cores, load average {machine['load_before']:.1f} before and "
+            f"{machine['load_after']:.1f} after; samples per warm scenario: {run['repeat']}, per cold build: 1; "
+            f"labjournal + floor took {run['labjournal_and_floor_seconds']} s, everything "
+            f"{run['total_seconds']} s{'' if run['peer'] else ' (mkdocs-jupyter not run)'}.",
+            "",
+            *HEADER,
+        ]
+        scenarios = run["scenarios"]
+        floor = scenarios["site_warm"].get("floor", {}).get("best_s")
+        for key, label in SCENARIOS.items():
+            ours = scenarios[key].get("labjournal", {})
+            peer = scenarios[key].get("mkdocs-jupyter", {})
+            lines.append(
+                f"| {label} | {_fmt(ours.get('best_s'))} | {_fmt(ours.get('peak_mb'), 0)} | {_executed(ours)} "
+                f"| {_fmt(peer.get('best_s'))} | {_fmt(peer.get('peak_mb'), 0)} | {_executed(peer) if peer else '-'} "
+                f"| {_ratio(ours.get('best_s'), peer.get('best_s'))} | {_fmt(floor)} "
+                f"| {_ratio(ours.get('best_s'), floor)} |"
+            )
+        lines += _overhead_lines(run.get("overhead")) + _size_lines(run.get("site_sizes", {}))
+    return "\n".join(lines) + "\n"
+
+
+def _overhead_lines(figures: dict[str, Any] | None) -> list[str]:
+    if not figures:
+        return []
+    python = figures["python"]["per_note_s"]
+    lines = [
+        "",
+        f"Per-note execution: `labjournal run --force -j 1` over {figures['notes']} notes, one after another, against "
+        f"`python` running each note's code as a script ({python:.2f} s per note, process start and imports "
+        "included). *per note*: papermill's job (kernel start, execution, notebook out) from the store's "
+        "provenance; *in cells*: the cells' own time; *outside jobs*: the command's wall time less its jobs "
+        "(interpreter start, planning, store writes, preload server start).",
+        "",
+        "| kernels | wall s | wall / notes s | per note s | in cells s | outside jobs s | per note - python s "
+        "| per note / python |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in ("preload", "no_preload"):
+        f = figures[name]
+        lines.append(
+            f"| {name.replace('_', ' ')} | {f['wall_s']:.1f} | {f['per_note_s']:.2f} | {f['job_seconds_mean']:.2f} "
+            f"| {f['cell_seconds_mean']:.2f} | {f['outside_jobs_s']:.1f} | {f['overhead_vs_python_s']:+.2f} "
+            f"| {f['ratio_vs_python']:.2f} |"
+        )
+    return lines
+
+
+def _size_lines(sizes: dict[str, dict[str, float]]) -> list[str]:
+    if not sizes:
+        return []
+    lines = ["", "| site | site bytes per note | search index bytes per note | HTML bytes per note page |",
+             "| --- | ---: | ---: | ---: |"]  # fmt: skip
+    for tool, s in sizes.items():
+        lines.append(
+            f"| {tool} | {s['site_bytes_per_note']:,} | {s['search_index_bytes_per_note']:,} | "
+            f"{s['html_bytes_per_note_page']:,} |"
+        )
+    return [*lines, ""]
+
+
+def machine_info() -> dict[str, Any]:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    return {
+        "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "commit": commit.stdout.strip(),
+        "versions": {name: version(name) for name in ("labjournal", *PEER_SAME_AS_OURS, "nbconvert", "papermill")},
+        "load_before": os.getloadavg()[0],
+    }
+
+
+def write_results(run: dict[str, Any]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(run, indent=1, sort_keys=True)
+    for private in (str(REPO), str(Path.home()), tempfile.gettempdir()):
+        text = text.replace(private, "<path>")
+    (RESULTS / f"n{run['notes']}.json").write_text(text + "\n", encoding="utf-8")
+    runs = [json.loads(p.read_text(encoding="utf-8")) for p in RESULTS.glob("n*.json")]
+    report = markdown_report(sorted(runs, key=lambda r: r["notes"]))
+    (RESULTS / "RESULTS.md").write_text(report, encoding="utf-8")
+
+
+# -- profiles ----------------------------------------------------------------------------------------
+
+
+def profile(size: int, work: Path, say: Callable[[str], None]) -> None:
+    """pyinstrument reports of the no-op rebuild (both halves) and of the site build, warm and cold cache."""
+    journal = work / f"labjournal-{size}"
+    log = work / f"profile-{size}.log"
+    if not (journal / "store").exists():
+        generate_journal(work / f"source-{size}", size)
+        _fresh_copy(work / f"source-{size}", journal)
+        measure([sys.executable, "-m", "labjournal.cli", "build"], journal, log)
+    runs = {
+        "noop-run": ["-m", "labjournal.cli", "run"],
+        "site-warm": ["-m", "mkdocs", "build", "-q"],
+        "site-cold": ["-m", "mkdocs", "build", "-q"],
+    }
+    for name, arguments in runs.items():
+        if name == "site-cold":
+            shutil.rmtree(journal / ".labjournal", ignore_errors=True)
+        report = work / f"profile-{name}.txt"
+        command = [sys.executable, "-m", "pyinstrument", "--show-all", "-r", "text", "-o", str(report), *arguments]
+        sample = measure(command, journal, log)
+        text = report.read_text(encoding="utf-8")
+        for private in (str(journal), str(REPO), sys.prefix, str(Path.home()), tempfile.gettempdir()):
+            text = text.replace(private, "<path>")
+        (RESULTS / f"profile-n{size}-{name}.txt").write_text(text, encoding="utf-8")
+        say(f"profile {name}: {sample.seconds:.1f} s (rc {sample.rc})")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The benchmark of labjournal's whole pipeline, with peers.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20, 100], help="numbers of notes (default: 20 100)")
+    parser.add_argument("--repeat", type=int, default=3, help="samples of each cheap scenario (default: 3)")
+    parser.add_argument("--no-peer", action="store_true", help="skip mkdocs-jupyter (e.g. at 1000 notes)")
+    parser.add_argument("--overhead-notes", type=int, default=6, help="notes in the per-note overhead scenario")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "labjournal-bench",
+                        help="where journals are generated and built (default: a folder in the temp dir)")  # fmt: skip
+    parser.add_argument("--profile", action="store_true", help="write pyinstrument reports instead of timings")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for size in args.sizes:
+        if args.profile:
+            profile(size, args.work, print)
+            continue
+        machine = machine_info()
+        bench = Bench(size, args.work, args.repeat, not args.no_peer, args.overhead_notes)
+        run = bench.run()
+        run["machine"] = {**machine, "load_after": os.getloadavg()[0]}
+        write_results(run)
+        print(markdown_report([run]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
