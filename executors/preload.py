@@ -84,6 +84,9 @@ class PreloadServer:
             self.process = subprocess.Popen(
                 cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(listener.fileno(),), env=env
             )
+        except BaseException:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            raise
         finally:
             listener.close()
         self._finalizer = weakref.finalize(self, _stop_server, self.process, self._dir, os.getpid())
@@ -241,6 +244,15 @@ def shared_server(modules: Sequence[str] = DEFAULT_MODULES) -> PreloadServer:
         if server is None or server.process.poll() is not None:
             server = _servers[key] = PreloadServer(key)
         return server
+
+
+def close_shared_servers() -> None:
+    """End the servers :func:`shared_server` started (they also end when this process exits)."""
+    with _lock:
+        servers = list(_servers.values())
+        _servers.clear()
+    for server in servers:
+        server.close()
 
 
 def use_server(address: str | None) -> None:

@@ -54,7 +54,8 @@ KERNEL_MODULES = (
     "sqlite3",
     "tornado.platform.asyncio",
 )
-_HANDLED_SIGNALS = (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM)
+# getattr: this module is imported (for DEFAULT_MODULES) on platforms without SIGCHLD, e.g. Windows
+_HANDLED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGCHLD", "SIGINT", "SIGTERM") if hasattr(signal, name))
 
 
 class KernelChild(BaseException):
@@ -160,7 +161,10 @@ class Server:
         try:
             while not self.stopping:
                 for key, _ in self.selector.select(timeout=1.0):
-                    key.data(key.fileobj)
+                    try:
+                        key.data(key.fileobj)
+                    except Exception:  # one bad request must not end the server (KernelChild is no Exception)
+                        traceback.print_exc()
                 self._reap()
                 if os.getppid() != self.owner:
                     self.stopping = True
@@ -228,7 +232,12 @@ class Server:
             conn.send({"error": problem})
             self._drop(conn)
             return
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as exc:  # EAGAIN, ENOMEM: the client falls back to a plain kernel
+            conn.send({"error": f"fork failed: {exc}"})
+            self._drop(conn)
+            return
         if pid == 0:
             self._become_kernel(request)  # raises KernelChild
         conn.pid = pid
