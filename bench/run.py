@@ -637,14 +637,27 @@ def profile(size: int, work: Path, say: Callable[[str], None]) -> None:
     for name, arguments in runs.items():
         if name == "site-cold":
             shutil.rmtree(journal / ".labjournal", ignore_errors=True)
-        report = work / f"profile-{name}.txt"
-        command = [sys.executable, "-m", "pyinstrument", "--show-all", "-r", "text", "-o", str(report), *arguments]
+        session = work / f"profile-{name}.pyisession"
+        command = [sys.executable, "-m", "pyinstrument", "-r", "pyisession", "-o", str(session), *arguments]
         sample = measure(command, journal, log)
-        text = report.read_text(encoding="utf-8")
+        text = profile_report(session, f"{' '.join(arguments[1:])} at {size} notes ({name})")
         for private in (str(journal), str(REPO), sys.prefix, str(Path.home()), tempfile.gettempdir()):
             text = text.replace(private, "<path>")
         (RESULTS / f"profile-n{size}-{name}.txt").write_text(text, encoding="utf-8")
         say(f"profile {name}: {sample.seconds:.1f} s (rc {sample.rc})")
+
+
+def profile_report(path: Path, title: str, top: int = 40) -> str:
+    """The call tree of a pyinstrument session, then the functions that take the most time (self and total)."""
+    from pyinstrument.renderers import ConsoleRenderer
+    from pyinstrument.session import Session
+
+    session = Session.load(path)
+    parts = [f"# {title}", ConsoleRenderer(unicode=False, color=False).render(session)]
+    for mode in ("self", "total"):
+        flat = ConsoleRenderer(unicode=False, color=False, flat=True, flat_time=mode).render(session)
+        parts += [f"# top {top} functions by {mode} time", "\n".join(flat.splitlines()[: top + 8])]
+    return "\n\n".join(parts) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
