@@ -6,30 +6,42 @@ yields :class:`Outcome` values as they finish. It never touches the store: the d
 a Ray cluster) as long as jobs and outcomes pickle.
 
 :func:`run_job` is the one place where a notebook is executed with papermill; every backend calls
-it. Success is decided from what really ran, not from papermill's bookkeeping: every code cell must
-have executed and none may carry an error output (except cells tagged ``raises-exception``).
+it. Success is decided from what really ran, not from papermill's bookkeeping (which marks every
+cell completed once the run ends, however it ended): every code cell must have executed and none may
+carry an error output (except cells tagged ``raises-exception``). A failed run gets one of
+:data:`FAILURE_STATUSES` and a message naming the cell.
 """
 
 from __future__ import annotations
 
 import abc
 import contextlib
+import multiprocessing
 import os
 import platform
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import nbformat
 import papermill
+from jupyter_client import AsyncKernelManager
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from papermill.exceptions import PapermillExecutionError
 
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 EXPECTED_ERROR_TAG = "raises-exception"
+INJECTED_TAG = "injected-parameters"
+
+FAILURE_STATUSES = ("error", "exited early", "interrupted", "dead kernel", "timeout", "note timeout")
+STOP_GRACE = 15.0  # seconds a run whose kernel was killed gets to unwind before it is abandoned
+INTERRUPT_GRACE = 3.0  # seconds an interrupted kernel (past --note-timeout) gets before it is killed
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,7 @@ class Job:
     cell_timeout: float | None = None
     device: str = "cpu"
     needs_gpu: bool = False
+    note_timeout: float | None = None  # seconds for the whole note, kernel start included
 
 
 @dataclass
@@ -53,8 +66,8 @@ class Outcome:
     """What a job produced: the executed notebook and how the run went."""
 
     job: Job
-    status: str  # "ok", "error", "timeout", "dead kernel", "interrupted", "incomplete"
-    notebook: dict[str, Any] | None
+    status: str  # "ok" or one of FAILURE_STATUSES
+    notebook: dict[str, Any] | None  # None when no cell ran (the kernel did not start)
     seconds: float
     cells_seconds: list[float] = field(default_factory=list)
     message: str = ""
@@ -68,33 +81,60 @@ class Outcome:
         return self.status == "ok"
 
 
+# --- judging what ran ------------------------------------------------------------------------
+
+
 def _cell_errors(cell: NotebookNode) -> list[NotebookNode]:
     return [out for out in cell.get("outputs", []) if out.get("output_type") == "error"]
 
 
+def _numbered(notebook: NotebookNode) -> list[tuple[int, NotebookNode]]:
+    """Code cells numbered as the note's author counts them (from 1); the injected parameters cell is 0."""
+    numbered, number = [], 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        if INJECTED_TAG in cell.metadata.get("tags", []):
+            numbered.append((0, cell))
+        else:
+            number += 1
+            numbered.append((number, cell))
+    return numbered
+
+
+def _where(number: int | None) -> str:
+    return "the injected parameters cell" if number == 0 else f"cell {number}"
+
+
 def judge(notebook: NotebookNode) -> tuple[str, str, str]:
-    """Return (status, message, traceback) from the cells that really ran."""
-    code_cells = [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
-    for index, cell in enumerate(code_cells):
-        expected = EXPECTED_ERROR_TAG in cell.metadata.get("tags", [])
-        errors = _cell_errors(cell)
-        if errors and not expected:
+    """Return (status, message, traceback) from the cells that really ran.
+
+    A cell that raised is an ``error`` (``SystemExit``: ``exited early``; ``KeyboardInterrupt``:
+    ``interrupted``); a non-empty cell without an execution count after a clean one means the run
+    stopped early without an error output (``exited early``).
+    """
+    cells = [(n, c) for n, c in _numbered(notebook) if c.source.strip()]
+    for position, (number, cell) in enumerate(cells):
+        errors = [] if EXPECTED_ERROR_TAG in cell.metadata.get("tags", []) else _cell_errors(cell)
+        if errors:
             err = errors[0]
-            tb = "\n".join(err.get("traceback", []))
-            return "error", f"cell {index + 1}: {err.get('ename')}: {err.get('evalue')}", tb
-        if cell.get("execution_count") is None and not errors:
-            return "incomplete", f"cell {index + 1} never ran (the run ended early)", ""
+            ename, evalue = err.get("ename", ""), err.get("evalue", "")
+            traceback = "\n".join(err.get("traceback", []))
+            if ename == "SystemExit":
+                after = len(cells) - position - 1
+                rest = f"; the {after} cell(s) after it never ran" if after else ""
+                return "exited early", f"{_where(number)} called sys.exit({evalue}){rest}", traceback
+            status = "interrupted" if ename == "KeyboardInterrupt" else "error"
+            return status, f"{_where(number)}: {ename}: {evalue}", traceback
+        if cell.get("execution_count") is None and not _cell_errors(cell):
+            return "exited early", f"{_where(number)} never ran: the run ended before it", ""
     return "ok", "", ""
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"python": platform.python_version()}
-    for dist in ("torch", "labjournal", "papermill"):
-        with contextlib.suppress(PackageNotFoundError):
-            found[dist] = version(dist)
-    return found
+def _last_started(notebook: NotebookNode) -> int | None:
+    """Number of the last code cell papermill started (None: none did, the kernel never ran a cell)."""
+    started = [n for n, c in _numbered(notebook) if (c.metadata.get("papermill") or {}).get("start_time")]
+    return started[-1] if started else None
 
 
 def _clean(notebook: NotebookNode) -> tuple[NotebookNode, list[float]]:
@@ -110,57 +150,201 @@ def _clean(notebook: NotebookNode) -> tuple[NotebookNode, list[float]]:
     return notebook, seconds
 
 
+# --- running one notebook --------------------------------------------------------------------
+
+
+def _tracking(base: type, managers: list[Any]) -> type:
+    """``base`` (a kernel manager class) recording each instance, so that its kernel can be killed."""
+
+    class TrackedKernelManager(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
+    return TrackedKernelManager
+
+
+def _kernel_process(manager: Any) -> Any:
+    return getattr(getattr(manager, "provisioner", None), "process", None)
+
+
+def _signal(manager: Any, signum: int) -> None:
+    """Signal a kernel (its whole session when it leads one) unless it has exited already."""
+    process = _kernel_process(manager)
+    if process is None or process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if hasattr(os, "killpg") and getattr(manager.provisioner, "pgid", None) == process.pid:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
+
+
+def _exit_reason(managers: list[Any]) -> str:
+    """How the (last) kernel ended, e.g. "killed by SIGKILL", from its exit status if known."""
+    process = _kernel_process(managers[-1]) if managers else None
+    code = getattr(process, "returncode", None)
+    if not isinstance(code, int) or code == 0:
+        return ""
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f" (killed by {signal.Signals(-code).name})"
+        return f" (killed by signal {-code})"
+    return f" (exit code {code})"
+
+
+def _close_thread_loop() -> None:
+    """Close the event loop that nbclient opened for this helper thread (one per run otherwise leaks)."""
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if not loop.is_running():
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+class _Run:
+    """One papermill execution in a helper thread.
+
+    The calling thread only waits, so it can enforce the whole-note limit and answer Ctrl-C by
+    killing the kernel. (In the main thread nbclient would take SIGINT for itself: it shuts the
+    kernel down and the run ends as a dead kernel, and the driver would go on with the next note.)
+    """
+
+    def __init__(self, job: Job, output: Path, engine_kwargs: dict[str, Any]) -> None:
+        self.job, self.output = job, output
+        self.managers: list[Any] = []
+        self.error: BaseException | None = None
+        self.note_timed_out = False
+        kwargs = dict(engine_kwargs)
+        base = kwargs.pop("kernel_manager_class", None) or AsyncKernelManager
+        kwargs["kernel_manager_class"] = _tracking(base, self.managers)
+        self.engine_kwargs = kwargs
+
+    def _execute(self) -> None:
+        try:
+            papermill.execute_notebook(
+                nbformat.from_dict(self.job.notebook),
+                str(self.output),
+                parameters=self.job.parameters,
+                kernel_name=self.job.kernel_name,
+                cwd=self.job.cwd,
+                progress_bar=False,
+                request_save_on_cell_execute=True,  # a run that dies still leaves what it did
+                execution_timeout=self.job.cell_timeout,
+                **self.engine_kwargs,
+            )
+        except PapermillExecutionError:
+            pass  # a cell raised: the executed notebook holds the error and judge() reads it
+        except BaseException as exc:  # dead kernel, timeout, failed start: judged by run_job
+            self.error = exc
+        finally:
+            _close_thread_loop()
+
+    def run(self, started: float) -> None:
+        """Execute and wait; past the note's limit kill the kernel; on Ctrl-C kill it and re-raise."""
+        thread = threading.Thread(target=self._execute, name=f"labjournal {self.job.note_id}", daemon=True)
+        thread.start()
+        try:
+            limit = self.job.note_timeout
+            thread.join(None if limit is None else max(0.0, started + limit - time.monotonic()))
+            if thread.is_alive():
+                self.note_timed_out = True
+                self._stop(thread, interrupt_first=True)
+        except BaseException:  # KeyboardInterrupt or SystemExit here: no kernel may outlive us
+            self._stop(thread)
+            raise
+
+    def _stop(self, thread: threading.Thread, interrupt_first: bool = False) -> None:
+        """Kill the kernel until the run unwinds. ``interrupt_first``: SIGINT and a moment to stop
+        (the cell then ends with a traceback showing where it was), for a kernel that can answer."""
+        if interrupt_first and hasattr(signal, "SIGINT"):
+            for manager in self.managers:
+                _signal(manager, signal.SIGINT)
+            thread.join(INTERRUPT_GRACE)
+        deadline = time.monotonic() + STOP_GRACE
+        while thread.is_alive() and time.monotonic() < deadline:
+            for manager in self.managers:
+                _signal(manager, signal.SIGKILL)
+            thread.join(0.2)
+
+
+class _Verdict(NamedTuple):
+    status: str
+    message: str
+    traceback: str = ""
+    ran: bool = True  # False: no cell ran (the kernel did not start), so the run leaves no entry
+
+
+def _verdict(run: _Run, executed: NotebookNode | None) -> _Verdict:
+    """How a run went, from its executed notebook and how papermill ended."""
+    job, error = run.job, run.error
+    last = _last_started(executed) if executed is not None else None
+    if executed is None or (last is None and (error is not None or run.note_timed_out)):
+        if run.note_timed_out:
+            return _Verdict(
+                "note timeout", f"the kernel did not start within {job.note_timeout:g} s (--note-timeout)", ran=False
+            )
+        why = f"{type(error).__name__}: {error}".strip() if error is not None else "no cell ran"
+        return _Verdict("error", f"the kernel did not start: {why}", ran=False)
+    status, message, traceback = judge(executed)
+    where = _where(last)
+    if run.note_timed_out:
+        return _Verdict(
+            "note timeout",
+            f"the note ran past its limit of {job.note_timeout:g} s (--note-timeout) in {where}",
+            traceback,
+        )
+    if isinstance(error, CellTimeoutError):
+        limit = f" of {job.cell_timeout:g} s" if job.cell_timeout else ""
+        return _Verdict("timeout", f"{where} ran past the cell limit{limit} (--timeout): CellTimeoutError", traceback)
+    if isinstance(error, DeadKernelError):
+        how = "a crash, os._exit(), or killed (e.g. out of memory)"
+        return _Verdict("dead kernel", f"the kernel died in {where}{_exit_reason(run.managers)}: {how}")
+    if error is not None:
+        return _Verdict("error", f"{where}: {type(error).__name__}: {error}".strip(), traceback)
+    return _Verdict(status, message, traceback)
+
+
 def run_job(job: Job, **engine_kwargs: Any) -> Outcome:
     """Execute ``job`` with papermill in a fresh kernel and judge the result.
 
     ``engine_kwargs`` go to papermill's nbclient engine (e.g. ``kernel_manager_class`` for kernels
-    started by a preloaded parent).
+    started by a preloaded parent). A ``KeyboardInterrupt`` while the note runs kills its kernel and
+    propagates: an interrupted run has no outcome. No kernel outlives this call.
     """
-    started = time.perf_counter()
-    notebook = nbformat.from_dict(job.notebook)
-    message = traceback = ""
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="labjournal-") as tmp:
-        output = Path(tmp) / "executed.ipynb"
-        try:
-            papermill.execute_notebook(
-                notebook,
-                str(output),
-                parameters=job.parameters,
-                kernel_name=job.kernel_name,
-                cwd=job.cwd,
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                execution_timeout=job.cell_timeout,
-                **engine_kwargs,
-            )
-        except PapermillExecutionError:
-            pass  # the executed notebook was written; judge() reads the error from it
-        except Exception as exc:  # kernel death, timeout, failed start: papermill wraps none of them
-            message = f"{type(exc).__name__}: {exc}".strip()
-        executed = nbformat.read(output, as_version=4) if output.exists() else None
-    seconds = time.perf_counter() - started
-    if executed is None:
-        return Outcome(job, "error", None, seconds, message=message or "the kernel did not start")
-    executed, cells_seconds = _clean(executed)
-    status, judged, traceback = judge(executed)
-    if message and status == "ok":
-        status = "incomplete"
-    if "timed out" in message.lower() or "timeout" in message.lower():
-        status = "timeout"
-    elif "dead" in message.lower():
-        status = "dead kernel"
+        run = _Run(job, Path(tmp) / "executed.ipynb", engine_kwargs)
+        run.run(started)
+        executed = nbformat.read(run.output, as_version=4) if run.output.exists() else None
+    seconds = time.monotonic() - started
+    verdict = _verdict(run, executed)
+    cells_seconds: list[float] = []
+    if executed is not None and verdict.ran:
+        executed, cells_seconds = _clean(executed)
     return Outcome(
         job=job,
-        status=status,
-        notebook=executed,
+        status=verdict.status,
+        notebook=executed if verdict.ran else None,
         seconds=seconds,
         cells_seconds=cells_seconds,
-        message=message or judged,
-        traceback=traceback,
+        message=verdict.message,
+        traceback=verdict.traceback,
         versions=_versions(),
         gpu=_gpu_name(job.device),
         finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     )
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for dist in ("torch", "labjournal", "papermill"):
+        with contextlib.suppress(PackageNotFoundError):
+            found[dist] = version(dist)
+    return found
 
 
 def _gpu_name(device: str) -> str | None:
@@ -192,7 +376,18 @@ class Executor(abc.ABC):
     def map(self, jobs: Iterable[Job]) -> Iterator[Outcome]:
         """Run ``jobs`` and yield each outcome as soon as it is known."""
 
-    def close(self) -> None:
+    def abort(self) -> None:
+        """Stop at once (Ctrl-C): called from a signal handler, before the driver unwinds.
+
+        The default kills this process's worker processes (a local pool's): a worker waiting on a
+        kernel would otherwise hold the pool's shutdown until its note finished. Their kernels go
+        with them: a forked kernel is killed when its worker's connection closes, a plain one when
+        it sees its parent gone. Backends with remote work stop it when ``map`` is closed.
+        """
+        for child in multiprocessing.active_children():
+            child.kill()
+
+    def close(self) -> None:  # noqa: B027 - optional: most backends have nothing to release
         """Release workers; called once the driver is done."""
 
     def __enter__(self) -> Executor:
