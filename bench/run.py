@@ -83,6 +83,7 @@ class Sample:
     peak_mb: float  # peak of the summed PSS of the process and all its descendants (sampled)
     max_rss_mb: float  # largest RSS of any single process of the tree (getrusage via wait4)
     rc: int
+    load: float = 0.0  # 1-minute load average when the command started
     executed: int | None = None  # store entries written (labjournal only)
 
 
@@ -104,6 +105,7 @@ def measure(command: Sequence[str], cwd: Path, log: Path, env: dict[str, str] | 
     with log.open("a", encoding="utf-8") as out:
         out.write(f"\n$ {' '.join(command)}\n")
         out.flush()
+        load = os.getloadavg()[0]
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT)
         root = psutil.Process(proc.pid)
@@ -121,7 +123,8 @@ def measure(command: Sequence[str], cwd: Path, log: Path, env: dict[str, str] | 
         done.set()
         sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Sample(round(seconds, 3), round(peak / 2**20, 1), round(usage.ru_maxrss / 1024, 1), proc.returncode)
+    rss = round(usage.ru_maxrss / 1024, 1)
+    return Sample(round(seconds, 3), round(peak / 2**20, 1), rss, proc.returncode, round(load, 2))
 
 
 @dataclass
@@ -179,7 +182,8 @@ class Bench:
     def record(self, scenario: str, tool: str, sample: Sample) -> None:
         self.results[scenario].setdefault(tool, Measured()).samples.append(sample)
         extra = f", {sample.executed} executed" if sample.executed is not None else ""
-        self.say(f"{tool:15} {SCENARIOS[scenario]:36} {sample.seconds:7.1f} s  {sample.peak_mb:6.0f} MB{extra}")
+        line = f"{tool:15} {SCENARIOS[scenario]:36} {sample.seconds:7.1f} s  {sample.peak_mb:6.0f} MB"
+        self.say(f"{line}  load {sample.load:.1f}{extra}")
 
     # -- labjournal ----------------------------------------------------------------------------
 
