@@ -80,6 +80,9 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
     def __init__(self) -> None:
         self.is_serve = False
         self.published: list[PublishedNote] = []
+        self.journal_section: Section | None = None
+        self.entry_order: dict[str, int] = {}
+        self.entry_pages: list[File | None] = []
         self.journal: Journal | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -310,46 +313,42 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         if self.journal is None:
             return nav
         prefix = self.config.url_prefix.strip("/")
-        children: list[Any] = []
-        archive = files.get_file_from_path(f"{prefix}/index.md")
-        if archive is not None:
-            children.append(_page("All entries", archive, config))
-        recent = [
-            _page(p.note.display_title, files.get_file_from_path(p.src_uri), config)
-            for p in self._newest_first()[: self.config.recent]
+
+        def page(title: str | None, uri: str) -> Page | None:
+            file = files.get_file_from_path(uri)
+            return None if file is None else _page(title, file, config)
+
+        recent = [page(p.note.display_title, p.src_uri) for p in self._newest_first()[: self.config.recent]]
+        series_uris = sorted(f.src_uri for f in files if f.src_uri.startswith(f"{prefix}/series/"))
+        children = [
+            page("All entries", f"{prefix}/index.md"),
+            _section("Recent", recent),
+            _section("Series", [page(None, uri) for uri in series_uris]),
+            page("Metrics", f"{prefix}/metrics.md"),
+            page("Execution report", f"{prefix}/report.md"),
         ]
-        if recent:
-            children.append(Section("Recent", recent))
-        series = sorted(
-            (f for f in files if f.src_uri.startswith(f"{prefix}/series/") and f.is_documentation_page()),
-            key=lambda f: f.src_uri,
-        )
-        if series:
-            children.append(Section("Series", [_page(None, f, config) for f in series]))
-        metrics = files.get_file_from_path(f"{prefix}/metrics.md")
-        if metrics is not None:
-            children.append(_page("Metrics", metrics, config))
-        report = files.get_file_from_path(f"{prefix}/report.md")
-        if report is not None:
-            children.append(_page("Execution report", report, config))
-        section = Section("Journal", children)
-        for child in children:
-            child.parent = section
-        nav.items.insert(1 if nav.items else 0, section)
+        self.journal_section = _section("Journal", children)
+        if self.journal_section is not None:
+            nav.items.insert(1 if nav.items else 0, self.journal_section)
         nav.pages = [item for item in _walk(nav.items) if isinstance(item, Page)]
+        _link_previous_and_next(nav.pages)
+        chronological = sorted(self.published, key=lambda p: (p.note.meta.date, p.note.meta.day or 0, p.note.id))
+        self.entry_order = {p.src_uri: index for index, p in enumerate(chronological)}
+        self.entry_pages = [files.get_file_from_path(p.src_uri) for p in chronological]
         return nav
 
     def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
-        """Previous/next links between entries by date, for every note (most are not in the nav)."""
-        order = [
-            p.src_uri for p in sorted(self.published, key=lambda p: (p.note.meta.date, p.note.meta.day or 0, p.note.id))
-        ]
-        if page.file.src_uri in order:
-            index = order.index(page.file.src_uri)
-            prev_file = files.get_file_from_path(order[index - 1]) if index > 0 else None
-            next_file = files.get_file_from_path(order[index + 1]) if index + 1 < len(order) else None
-            page.previous_page = prev_file.page if prev_file else None
-            page.next_page = next_file.page if next_file else None
+        """Entries link to the previous and next entry by date (most of them are not in the nav),
+        and sit in the Journal section, so its tab is highlighted on every entry."""
+        index = self.entry_order.get(page.file.src_uri)
+        if index is None:
+            return page
+        before = self.entry_pages[index - 1] if index > 0 else None
+        after = self.entry_pages[index + 1] if index + 1 < len(self.entry_pages) else None
+        page.previous_page = before.page if before else None
+        page.next_page = after.page if after else None
+        if page.parent is None and self.journal_section is not None:
+            page.parent = self.journal_section
         return page
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -362,6 +361,25 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
 def _page(title: str | None, file: File | None, config: MkDocsConfig) -> Page:
     assert file is not None
     return file.page if file.page is not None else Page(title, file, config)
+
+
+def _section(title: str, children: list[Any]) -> Section | None:
+    """A nav section of the children that exist, each knowing its parent (the theme needs that)."""
+    children = [child for child in children if child is not None]
+    if not children:
+        return None
+    section = Section(title, children)
+    for child in children:
+        child.parent = section
+    return section
+
+
+def _link_previous_and_next(pages: list[Page]) -> None:
+    """What MkDocs does for the nav it reads, redone after the Journal section was added."""
+    for before, after in zip(pages, pages[1:], strict=False):
+        before.next_page, after.previous_page = after, before
+    if pages:
+        pages[0].previous_page = pages[-1].next_page = None
 
 
 def _walk(items: list[Any]) -> list[Any]:
