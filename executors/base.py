@@ -209,6 +209,8 @@ class _Run:
     The calling thread only waits, so it can enforce the whole-note limit and answer Ctrl-C by
     killing the kernel. (In the main thread nbclient would take SIGINT for itself: it shuts the
     kernel down and the run ends as a dead kernel, and the driver would go on with the next note.)
+    The wait is on an Event, not ``Thread.join``: a join interrupted by Ctrl-C marks a thread that
+    still runs as stopped (Python 3.11), and the kernel would be left behind.
     """
 
     def __init__(self, job: Job, output: Path, engine_kwargs: dict[str, Any]) -> None:
@@ -216,6 +218,7 @@ class _Run:
         self.managers: list[Any] = []
         self.error: BaseException | None = None
         self.note_timed_out = False
+        self.done = threading.Event()
         kwargs = dict(engine_kwargs)
         base = kwargs.pop("kernel_manager_class", None) or AsyncKernelManager
         kwargs["kernel_manager_class"] = _tracking(base, self.managers)
@@ -240,33 +243,32 @@ class _Run:
             self.error = exc
         finally:
             _close_thread_loop()
+            self.done.set()
 
     def run(self, started: float) -> None:
         """Execute and wait; past the note's limit kill the kernel; on Ctrl-C kill it and re-raise."""
-        thread = threading.Thread(target=self._execute, name=f"labjournal {self.job.note_id}", daemon=True)
-        thread.start()
+        threading.Thread(target=self._execute, name=f"labjournal {self.job.note_id}", daemon=True).start()
         try:
             limit = self.job.note_timeout
-            thread.join(None if limit is None else max(0.0, started + limit - time.monotonic()))
-            if thread.is_alive():
+            if not self.done.wait(None if limit is None else max(0.0, started + limit - time.monotonic())):
                 self.note_timed_out = True
-                self._stop(thread, interrupt_first=True)
+                self._stop(interrupt_first=True)
         except BaseException:  # KeyboardInterrupt or SystemExit here: no kernel may outlive us
-            self._stop(thread)
+            self._stop()
             raise
 
-    def _stop(self, thread: threading.Thread, interrupt_first: bool = False) -> None:
+    def _stop(self, interrupt_first: bool = False) -> None:
         """Kill the kernel until the run unwinds. ``interrupt_first``: SIGINT and a moment to stop
         (the cell then ends with a traceback showing where it was), for a kernel that can answer."""
         if interrupt_first and hasattr(signal, "SIGINT"):
             for manager in self.managers:
                 _signal(manager, signal.SIGINT)
-            thread.join(INTERRUPT_GRACE)
+            self.done.wait(INTERRUPT_GRACE)
         deadline = time.monotonic() + STOP_GRACE
-        while thread.is_alive() and time.monotonic() < deadline:
+        while not self.done.is_set() and time.monotonic() < deadline:
             for manager in self.managers:
                 _signal(manager, signal.SIGKILL)
-            thread.join(0.2)
+            self.done.wait(0.2)
 
 
 class _Verdict(NamedTuple):

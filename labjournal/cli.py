@@ -238,7 +238,8 @@ def _run(journal: Journal, args: argparse.Namespace) -> int:
     _print_summary(reports)
     for report in reports:
         if report.failed:
-            console.print(f"[red]{report.note.rel}[/]: {report.status}: {escape(report.message)}")
+            line = f"[red]{report.note.rel}[/]: {report.status}: {escape(report.message)}"
+            console.print(line, soft_wrap=True)  # one line per failure, whatever the terminal's width
         elif report.outcome is not None and report.planned is not None and not report.planned.canonical:
             overrides = " ".join(f"{k}={v}" for k, v in report.planned.overrides.items())
             console.print(f"[yellow]{report.note.rel}[/] ({escape(overrides)}): recorded as run {report.run_id}; "
@@ -315,10 +316,11 @@ def _build(journal: Journal, args: argparse.Namespace) -> int:
     failed = False
     if not args.no_execute:
         failed = _run(journal, argparse.Namespace(**{**vars(args), "paths": []})) != 0
-    elif args.strict:
+    else:
+        notes = journal.notes()  # a bad note stops here (exit code 2), before the site is touched
         problems = [
             f"{s.note.rel}: {s.state}"
-            for s in map(journal.status, journal.notes())
+            for s in map(journal.status, notes if args.strict else [])
             if not s.note.meta.draft and s.state.value != "fresh"
         ]
         if problems:
