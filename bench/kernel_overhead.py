@@ -3,12 +3,13 @@
 Each note trains a tiny model for 50 steps and plots the loss (a PNG). Every row is a cold run in a
 fresh process: its pool, its preload server and its kernels start from nothing, and the row's time
 counts all of it. ``CPU`` is the CPU time of the run's whole process tree (pool workers, preload
-server, kernels), less sensitive to a busy machine than wall time. ``own work`` is what the note's
-code itself takes once imports are done (the median of what the notes print); ``overhead`` is
-what each note costs beyond that, in CPU seconds: CPU / notes - own work.
+server, kernels), less sensitive to a busy machine than wall time. ``own work`` is the CPU time
+the note's code itself takes once ``torch`` and ``pyplot`` are imported (the median of what the
+notes print; the first optimizer's lazy imports count as the note's work); ``overhead`` is what
+each note costs beyond that, in CPU seconds: CPU / notes - own work.
 
     python bench/kernel_overhead.py                 # 10 notes, 1 and 2 workers
-    python bench/kernel_overhead.py --notes 20 --workers 2
+    python bench/kernel_overhead.py --notes 20 --workers 2 --threads 1
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ NOTE = """\
 import time
 import torch
 import matplotlib.pyplot as plt
-started = time.perf_counter()
+started = time.process_time()
 torch.manual_seed({seed})
 x = torch.randn(64, 8)
 y = x @ torch.randn(8, 1)
@@ -47,7 +48,7 @@ for _ in range(50):
 plt.figure(figsize=(3, 2))
 plt.plot(losses)
 {show}
-print("own", time.perf_counter() - started)
+print("own", time.process_time() - started)
 """
 SHOW_KERNEL = "plt.show()"  # the inline backend renders the PNG
 SHOW_PYTHON = "import io\nplt.savefig(io.BytesIO(), format='png')"  # the same rendering without a kernel
@@ -127,19 +128,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notes", type=int, default=10, help="how many notes (default 10)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="pool sizes (default: 1 2)")
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES), metavar="MODE")
+    parser.add_argument("--threads", type=int, help="OMP_NUM_THREADS for the notes (default: torch's own choice)")
     parser.add_argument("--measure", choices=MODES, help=argparse.SUPPRESS)  # one row, in a fresh process
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, args.notes, args.workers[0])))
         return 0
-    print(f"{args.notes} notes, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start\n")
+    env = {**os.environ, **({"OMP_NUM_THREADS": str(args.threads)} if args.threads else {})}
+    threads = f"OMP_NUM_THREADS={env.get('OMP_NUM_THREADS', 'unset')}"
+    print(f"{args.notes} notes, {os.cpu_count()} CPUs, {threads}, load average {os.getloadavg()[0]:.1f} at the start\n")
     print("| mode | workers | wall s | wall s/note | CPU s/note | own work s | overhead s/note |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for workers in args.workers:
         for mode in args.modes:
             command = [sys.executable, __file__, "--measure", mode, "--notes", str(args.notes)]
             command += ["--workers", str(workers)]
-            done = subprocess.run(command, capture_output=True, text=True)
+            done = subprocess.run(command, capture_output=True, text=True, env=env)
             if done.returncode:
                 print(f"| {mode} | {workers} | failed: {done.stderr.strip().splitlines()[-1:]} | | | | |")
                 continue

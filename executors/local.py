@@ -33,11 +33,10 @@ class LocalExecutor(Executor):
         **engine_kwargs: Any,
     ) -> None:
         super().__init__(jobs, **engine_kwargs)
-        wanted = preloading.fork_supported() if preload is None else preload
-        self.preload = wanted and preloading.fork_supported() and "kernel_manager_class" not in engine_kwargs
+        if "kernel_manager_class" not in engine_kwargs:
+            self.engine_kwargs.update(preloading.engine_kwargs(preload))
+        self.preload = self.engine_kwargs.get("kernel_manager_class") is preloading.PreloadedKernelManager
         self.preload_modules = tuple(preload_modules) if preload_modules is not None else preloading.DEFAULT_MODULES
-        if self.preload:
-            self.engine_kwargs["kernel_manager_class"] = preloading.PreloadedKernelManager
 
     def _server_address(self) -> str | None:
         return preloading.shared_server(self.preload_modules).address if self.preload else None

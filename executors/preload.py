@@ -279,6 +279,16 @@ def current_address() -> str:
 # --- the jupyter_client side -----------------------------------------------------------------
 
 
+def engine_kwargs(enabled: bool | None = None) -> dict[str, Any]:
+    """Engine kwargs for :func:`~labjournal.executors.base.run_job` that turn preloaded kernels on.
+
+    ``enabled=None`` means: where fork is supported. Any backend can pass these to its workers; a
+    worker with no server set (:func:`use_server`) starts its own on first use.
+    """
+    wanted = fork_supported() if enabled is None else enabled
+    return {"kernel_manager_class": PreloadedKernelManager} if wanted and fork_supported() else {}
+
+
 def kernel_argv(cmd: Sequence[str]) -> list[str] | None:
     """The ipykernel arguments of ``cmd`` if it runs this interpreter's ipykernel, else None.
 

@@ -53,6 +53,8 @@ KERNEL_MODULES = (
     "IPython.extensions.storemagic",
     "sqlite3",
     "tornado.platform.asyncio",
+    "psutil",
+    "jupyter_client.localinterfaces",
 )
 # getattr: this module is imported (for DEFAULT_MODULES) on platforms without SIGCHLD, e.g. Windows
 _HANDLED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGCHLD", "SIGINT", "SIGTERM") if hasattr(signal, name))
@@ -83,6 +85,8 @@ def preload(modules: Sequence[str]) -> dict[str, str]:
             failed[name] = f"{type(exc).__name__}: {exc}"
     if "torch.optim" in sys.modules:
         _warm_torch_optim()
+    if "jupyter_client.localinterfaces" in sys.modules:  # each kernel lists this machine's IPs (psutil)
+        sys.modules["jupyter_client.localinterfaces"].local_ips()
     _disown_finalizers()
     gc.freeze()  # keep the collector off the parent's objects: fewer copy-on-write pages in children
     return failed
@@ -357,14 +361,31 @@ def _redirect_stdio(output: str) -> None:
 
 
 def _apply_env(env: dict[str, str]) -> None:
-    """Replace the environment; re-apply PYTHONPATH, the one start-up variable that is cheap to redo."""
-    old = _pythonpath(os.environ.get("PYTHONPATH", ""))
-    new = _pythonpath(env.get("PYTHONPATH", ""))
+    """Replace the environment and redo what the server read from its own at start-up and is cheap
+    to redo: PYTHONPATH, and torch's thread count (OMP_NUM_THREADS / MKL_NUM_THREADS, read when
+    torch loaded). Other start-up variables (PYTHONHASHSEED, OPENBLAS_NUM_THREADS, ...) stay the server's.
+    """
+    old_env = dict(os.environ)
+    old, new = _pythonpath(old_env.get("PYTHONPATH", "")), _pythonpath(env.get("PYTHONPATH", ""))
     os.environ.clear()
     os.environ.update(env)
     if old != new:
         sys.path[:] = new + [p for p in sys.path if p not in old]
         importlib.invalidate_caches()
+    torch = sys.modules.get("torch")
+    if torch is not None and any(old_env.get(k) != env.get(k) for k in _TORCH_THREAD_VARS):
+        threads = _positive_int(env.get("MKL_NUM_THREADS")) or _positive_int(env.get("OMP_NUM_THREADS"))
+        torch.set_num_threads(threads or os.cpu_count() or 1)  # unset: about torch's default (the cores)
+
+
+_TORCH_THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _positive_int(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0
 
 
 def _pythonpath(value: str) -> list[str]:

@@ -119,6 +119,16 @@ def test_consecutive_notes_share_no_state(server: preload.PreloadServer, tmp_pat
     assert first_draws[0] != second_draws[0] and first_draws[1] != second_draws[1]  # RNGs reseeded per kernel
 
 
+def test_the_kernels_thread_count_follows_its_environment(
+    server: preload.PreloadServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # torch reads OMP_NUM_THREADS when it loads, i.e. in the server: the kernel's value must win
+    threads = (os.cpu_count() or 1) + 1
+    monkeypatch.setenv("OMP_NUM_THREADS", str(threads))
+    outcome = run_preloaded(make_job(tmp_path, "import torch\nprint(torch.get_num_threads())"), server)
+    assert texts(outcome) == [f"{threads}\n"]
+
+
 def test_a_cell_error_is_reported_as_with_a_plain_kernel(server: preload.PreloadServer, tmp_path: Path) -> None:
     job = make_job(tmp_path, "print('before')", "1 / 0", "print('never')")
     forked = run_preloaded(job, server)
