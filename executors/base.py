@@ -34,6 +34,7 @@ from jupyter_client import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from papermill.exceptions import PapermillExecutionError
+from traitlets.utils.importstring import import_item
 
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 EXPECTED_ERROR_TAG = "raises-exception"
@@ -125,7 +126,7 @@ def judge(notebook: NotebookNode) -> tuple[str, str, str]:
                 rest = f"; the {after} cell(s) after it never ran" if after else ""
                 return "exited early", f"{_where(number)} called sys.exit({evalue}){rest}", traceback
             status = "interrupted" if ename == "KeyboardInterrupt" else "error"
-            return status, f"{_where(number)}: {ename}: {evalue}", traceback
+            return status, f"{_where(number)}: {ename}" + (f": {evalue}" if evalue else ""), traceback
         if cell.get("execution_count") is None and not _cell_errors(cell):
             return "exited early", f"{_where(number)} never ran: the run ended before it", ""
     return "ok", "", ""
@@ -221,6 +222,8 @@ class _Run:
         self.done = threading.Event()
         kwargs = dict(engine_kwargs)
         base = kwargs.pop("kernel_manager_class", None) or AsyncKernelManager
+        if isinstance(base, str):  # nbclient also takes "package.module.Class"
+            base = import_item(base)
         kwargs["kernel_manager_class"] = _tracking(base, self.managers)
         self.engine_kwargs = kwargs
 

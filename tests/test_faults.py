@@ -28,6 +28,7 @@ import nbformat
 import psutil
 import pytest
 from labjournal.executors import Job
+from labjournal.executors.base import judge
 from labjournal.executors.local import LocalExecutor
 
 from labjournal.lock import JournalLock
@@ -220,6 +221,37 @@ def test_a_note_past_its_whole_note_limit_is_stopped(faults: dict[str, Any]) -> 
 
 def test_no_kernel_is_left_after_any_fault(faults: dict[str, Any]) -> None:
     assert_no_kernel_left(faults["journal"].root / "notes")
+
+
+def _cell(count: int | None, *outputs: Any, tags: tuple[str, ...] = ()) -> Any:
+    cell = nbformat.v4.new_code_cell("x = 1", execution_count=count, outputs=list(outputs))
+    cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def _error(ename: str, evalue: str = "") -> Any:
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+JUDGED = {
+    "all ran": ([_cell(1), _cell(2)], ("ok", "")),
+    "expected error": ([_cell(1, _error("ValueError"), tags=("raises-exception",)), _cell(2)], ("ok", "")),
+    "error": ([_cell(1), _cell(2, _error("ValueError", "v")), _cell(None)], ("error", "cell 2: ValueError: v")),
+    "exit last": ([_cell(1), _cell(2, _error("SystemExit", "0"))], ("exited early", "cell 2 called sys.exit(0)")),
+    "interrupt": ([_cell(1, _error("KeyboardInterrupt")), _cell(None)], ("interrupted", "cell 1: KeyboardInterrupt")),
+    "stopped": ([_cell(1), _cell(None), _cell(None)], ("exited early", "cell 2 never ran: the run ended before it")),
+    "injected": (
+        [_cell(1, tags=("injected-parameters",)), _cell(2), _cell(3, _error("E"))],
+        ("error", "cell 2: E"),  # counted as the author counts: the injected cell is not theirs
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(JUDGED))
+def test_judge_reads_what_really_ran(case: str) -> None:
+    cells, expected = JUDGED[case]
+    status, message, _ = judge(nbformat.v4.new_notebook(cells=cells))
+    assert (status, message) == expected
 
 
 # --- Ctrl-C -----------------------------------------------------------------------------------------------------
