@@ -10,6 +10,7 @@ the whole navigation, so a nav of all notes makes the site grow with notes x not
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import shutil
 from collections import defaultdict
@@ -376,7 +377,7 @@ def _section(title: str, children: list[Any]) -> Section | None:
 
 def _link_previous_and_next(pages: list[Page]) -> None:
     """What MkDocs does for the nav it reads, redone after the Journal section was added."""
-    for before, after in zip(pages, pages[1:], strict=False):
+    for before, after in itertools.pairwise(pages):
         before.next_page, after.previous_page = after, before
     if pages:
         pages[0].previous_page = pages[-1].next_page = None

@@ -99,6 +99,7 @@ class Renderer:
         config.ExtractOutputPreprocessor.output_filename_template = "figure-{cell_index}-{index}{extension}"
         exporter = MarkdownExporter(config=config, template_name="labjournal", extra_template_basedirs=[str(TEMPLATES)])
         exporter.register_filter("fence", fence)
+        exporter.register_filter("md_literal", md_literal)
         exporter.register_preprocessor(
             TagRemovePreprocessor(
                 remove_cell_tags={"remove-cell", INJECTED_TAG},
@@ -247,6 +248,14 @@ def runs_section(runs: Sequence[RunRecord], files: dict[str, bytes]) -> str:
         files[name] = run_curves(metric, stepped, [labels[runs.index(r)] for r in stepped]).encode()
         lines += ["", f"![{metric} across runs]({name})"]
     return "\n".join(lines) + "\n"
+
+
+_MARKUP = re.compile(r"[\\`*_{}\[\]()#+!$:|~^=<>&\"']")
+
+
+def md_literal(text: str) -> str:
+    """``text`` as literal characters in Markdown: no HTML, links, emphasis, math or emoji survive."""
+    return _MARKUP.sub(lambda m: f"&#{ord(m.group())};", " ".join(text.split()))
 
 
 def fence(text: str) -> str:

@@ -35,10 +35,6 @@ ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</arti
 # live markup, whatever the payload: an element with an event handler, or a script URL in an attribute
 LIVE_HANDLER = re.compile(r"<[a-z][a-z0-9-]*\b[^<>]*\son[a-z]+\s*=", re.I)
 LIVE_SCRIPT_URL = re.compile(r"""(?:href|src|action|formaction|data)\s*=\s*["']?\s*(?:java|vb)script:""", re.I)
-# Known hole, fix reported to the template's owner: the error block of the page template
-# (nbconvert_templates/labjournal/index.md.j2) puts the exception value raw into the admonition
-# title, where HTML is live and Markdown links work. Strict: remove once the template is fixed.
-ERROR_TITLE_HOLE = pytest.mark.xfail(strict=True, reason="error value raw in the admonition title of the page template")
 TRUSTED_HTML = '<div class="lj-trusted-widget" onclick="void(0)">trusted widget</div>'
 
 RICH = note_text(
@@ -196,10 +192,7 @@ def test_every_rich_payload_is_neutralised_in_the_published_notebook(site: Journ
 
 @pytest.mark.parametrize(
     "index",
-    [
-        pytest.param(i, id=p.name, marks=[ERROR_TITLE_HOLE] if p.mime == "error" else [])
-        for i, p in enumerate(PRINTED_PAYLOADS)
-    ],
+    [pytest.param(i, id=p.name) for i, p in enumerate(PRINTED_PAYLOADS)],
 )
 def test_printed_payloads_stay_text(site: JournalDir, index: int) -> None:
     article = _article(site, "2026/printed")
@@ -213,16 +206,13 @@ def test_printed_payloads_stay_text(site: JournalDir, index: int) -> None:
     assert LIVE_SCRIPT_URL.findall(segment) == []
 
 
-@pytest.mark.parametrize(
-    "note_id", ["2026/payloads", pytest.param("2026/printed", marks=ERROR_TITLE_HOLE), "2026/secrets", "2026/untrusted"]
-)
+@pytest.mark.parametrize("note_id", ["2026/payloads", "2026/printed", "2026/secrets", "2026/untrusted"])
 def test_no_live_handler_or_script_url_in_any_untrusted_note(site: JournalDir, note_id: str) -> None:
     article = _article(site, note_id)
     assert LIVE_HANDLER.findall(article) == []
     assert LIVE_SCRIPT_URL.findall(article) == []
 
 
-@ERROR_TITLE_HOLE
 def test_no_printed_payload_is_live_anywhere_in_the_site(site: JournalDir) -> None:
     markers = {marker.lower() for payload in PRINTED_PAYLOADS for marker in payload.forbidden}
     for path in (site.root / "site").rglob("*"):
