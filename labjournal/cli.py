@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -303,7 +304,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _mkdocs(journal: Journal, *arguments: str) -> int:
     command = [sys.executable, "-m", "mkdocs", *arguments, "-f", str(journal.root / "mkdocs.yml")]
-    return subprocess.call(command, cwd=journal.root)
+    # mkdocs-material prints a banner about MkDocs 2 on every build; labjournal pins mkdocs<2
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": os.environ.get("NO_MKDOCS_2_WARNING", "1")}
+    return subprocess.call(command, cwd=journal.root, env=env)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
