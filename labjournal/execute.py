@@ -207,7 +207,8 @@ def commit(store: Store, runs: RunLog, planned: Planned, outcome: Outcome) -> st
         return run_id
     previous = store.load(planned.note.id)
     if not outcome.ok and previous is not None and previous.provenance.ok:
-        store.record_failure(previous, Failure(outcome.finished, outcome.status, outcome.message, outcome.traceback))
+        failure = Failure(outcome.finished, outcome.status, outcome.message, outcome.traceback, planned.key)
+        store.record_failure(previous, failure)
     elif outcome.notebook is not None:
         store.save(outcome.notebook, _provenance(planned, outcome))
     return run_id

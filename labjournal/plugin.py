@@ -157,7 +157,8 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         if (folder / "index.md").exists():
             return folder
         try:
-            page = renderer.render(status.note, status.state, status.entry, self.runs.list(status.note.id))
+            runs = self.runs.list(status.note.id)
+            page = renderer.render(status.note, status.state, status.entry, runs, status.key)
         except Exception as exc:  # one note that cannot be rendered must not sink the site
             log.warning("%s: cannot be rendered: %s: %s", status.note.path, type(exc).__name__, exc)
             page = renderer.render_error(status.note, exc)

@@ -27,7 +27,7 @@ from traitlets.config import Config as TraitletsConfig
 from .metrics import METRIC_MIME, collect
 from .notes import Note
 from .runs import RunRecord, metric_names, varying_parameters
-from .store import Entry, State, dumps_deterministic
+from .store import Entry, Failure, State, dumps_deterministic
 
 TEMPLATES = Path(__file__).parent / "nbconvert_templates"
 INJECTED_TAG = "injected-parameters"
@@ -120,8 +120,10 @@ class Renderer:
                 pass
         return note.rel
 
-    def render(self, note: Note, state: State, entry: Entry | None, runs: Sequence[RunRecord] = ()) -> RenderedPage:
-        """Markdown for ``note`` given its freshness, stored entry and experiment runs."""
+    def render(
+        self, note: Note, state: State, entry: Entry | None, runs: Sequence[RunRecord] = (), key: str = ""
+    ) -> RenderedPage:
+        """Markdown for ``note`` given its freshness, stored entry, experiment runs and current key."""
         parts = [self._header(note)]
         files: dict[str, bytes] = {}
         usable = entry is not None and state in (State.FRESH, State.FAILED, State.NEEDS_GPU)
@@ -136,6 +138,9 @@ class Renderer:
                 if cell.cell_type == "code":
                     cell.outputs = []
             parts.append(self._stale_notice(note, state))
+            failure = entry.provenance.last_failure if entry is not None else None
+            if failure is not None and key and failure.key == key:  # the current code was run, and failed
+                parts.append(self._failure_banner(failure, "the code changed since the last good run"))
         if self.sanitize is not None:
             notebook = self.sanitize(notebook, note)
         body, resources = self.exporter.from_notebook_node(notebook, resources={"unique_key": "figure"})
@@ -190,18 +195,20 @@ class Renderer:
             )
         failure = prov.last_failure
         if failure is not None:
-            body = (
-                f"{failure.message}\n\n``` pytb\n{_strip_ansi(failure.traceback)}\n```"
-                if failure.traceback
-                else failure.message
-            )
-            text += _admonition(
-                "bug", f"Re-run failed on {failure.finished[:10]}: the outputs below are from the last good run", ""
-            )
-            text += _admonition("failure", "Traceback of the failed re-run", body, folded=True)
+            text += self._failure_banner(failure, "the outputs below are from the last good run")
         elif not prov.ok:
             text += _admonition("failure", f"This note failed: {prov.status}", html.escape(prov.message))
         return text
+
+    @staticmethod
+    def _failure_banner(failure: Failure, consequence: str) -> str:
+        """ "Re-run failed on DATE", with the message and traceback folded (both literal text)."""
+        body = html.escape(failure.message)
+        if failure.traceback:
+            trace = _strip_ansi(failure.traceback)
+            body += f"\n\n{fence(trace)} pytb\n{trace}\n{fence(trace)}"
+        banner = _admonition("bug", f"Re-run failed on {failure.finished[:10]}: {consequence}")
+        return banner + _admonition("failure", f"Traceback of the failed re-run ({failure.status})", body, folded=True)
 
     def _footer(self, note: Note, entry: Entry | None, files: dict[str, bytes]) -> str:
         stem = Path(note.rel).name

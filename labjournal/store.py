@@ -52,6 +52,7 @@ class Failure:
     status: str
     message: str
     traceback: str = ""
+    key: str = ""  # the key of the failed run: the code it failed with
 
 
 @dataclass
@@ -169,19 +170,14 @@ class Store:
 
         The key is computed with the overrides the stored run was made with: a run promoted with
         ``--promote`` stays fresh until the code changes, and says on its page which parameters it used.
+        An entry that exists but fails its checksum is stale (and was logged), never used.
         """
         entry = self.load(note.id)
         key = execution_key(note, entry.provenance.overrides if entry else {})
-        return (key, *self.state(note.id, key, entry))
-
-    def state(self, note_id: str, key: str, entry: Entry | None = None) -> tuple[State, Entry | None]:
-        entry = entry or self.load(note_id)
         if entry is None:
-            return State.NEVER_RUN, None
+            return key, State.STALE if self.path_for(note.id).exists() else State.NEVER_RUN, None
         if entry.provenance.key != key:
-            return State.STALE, entry
-        if not entry.provenance.ok:
-            return State.FAILED, entry
-        if entry.provenance.last_failure is not None:
-            return State.FAILED, entry
-        return State.FRESH, entry
+            return key, State.STALE, entry
+        if not entry.provenance.ok or entry.provenance.last_failure is not None:
+            return key, State.FAILED, entry
+        return key, State.FRESH, entry

@@ -434,6 +434,16 @@ def test_a_note_that_never_succeeded_shows_its_traceback_in_place_of_outputs(kep
     assert "partial output" in page and "Re-run failed" not in page
 
 
+def test_a_failed_rerun_of_changed_code_says_so_next_to_the_stale_notice(kept: JournalDir, tmp_path: Path) -> None:
+    journal = copy_journal(kept, tmp_path / "journal")
+    path = journal.root / "notes/steady.md"
+    path.write_text(path.read_text().replace('print("steady value 7")', 'raise KeyError("steady broke")'))
+    assert journal.cli("run", "notes/steady.md") == 1
+    assert journal.cli("build", "--no-execute") == 0
+    page = journal.page("steady")
+    assert "Outputs are stale" in page and "Re-run failed on" in page and "steady broke" in page
+
+
 def _corrupt(journal: JournalDir, how: str) -> Path:
     path = journal.root / "store/notes/steady.ipynb"
     text = path.read_text()
@@ -451,11 +461,11 @@ def test_a_corrupted_entry_is_stale_with_a_warning_and_never_shown(
     assert journal.cli("status") == 0
     assert any(str(path) in r.getMessage() and "treated as stale" in r.getMessage() for r in caplog.records)
     status_line = next(line for line in capfd.readouterr().out.splitlines() if "steady.md" in line)
-    assert "fresh" not in status_line
+    assert "stale" in status_line and "fresh" not in status_line
     assert journal.cli("build", "--no-execute") == 0
     assert str(path) in capfd.readouterr().err  # the build warns too, naming the file
     page = journal.page("steady")
-    assert "has not been executed yet" in page and "steady value 8" not in page
+    assert "Outputs are stale" in page and "steady value 8" not in page
     assert page.count("steady value 7") == 1  # in the code, not as an output
     assert journal.cli("run", "notes/steady.md") == 0  # a run repairs it
     entry = Store(journal.root / "store").load("steady")
