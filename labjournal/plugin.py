@@ -30,7 +30,7 @@ from mkdocs.structure.pages import Page
 from . import __version__
 from .errors import LabjournalError
 from .journal import Journal, NoteStatus, Settings
-from .render import RENDERER_VERSION, Renderer, provenance_line
+from .render import Renderer, provenance_line, renderer_fingerprint
 from .runs import RunLog
 from .store import State
 
@@ -150,7 +150,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         entry_digest = status.entry.path.read_bytes() if status.entry else b""
         digest = hashlib.sha256()
         runs_digest = self.runs.digest(status.note.id)
-        for part in (__version__, RENDERER_VERSION, status.state.value, status.note.text, status.note.rel, runs_digest):
+        for part in (renderer_fingerprint(), status.state.value, status.note.text, status.note.rel, runs_digest):
             digest.update(str(part).encode() + b"\x00")
         digest.update(hashlib.sha256(entry_digest).digest())
         folder = self.journal.cache / "render" / status.note.id / digest.hexdigest()[:16]

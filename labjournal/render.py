@@ -10,11 +10,12 @@ tags are applied by nbconvert's TagRemovePreprocessor and hide-* tags by the pag
 from __future__ import annotations
 
 import copy
+import hashlib
 import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,18 @@ from .store import Entry, Failure, State, dumps_deterministic
 
 TEMPLATES = Path(__file__).parent / "nbconvert_templates"
 INJECTED_TAG = "injected-parameters"
-RENDERER_VERSION = "1"
+
+
+@cache
+def renderer_fingerprint() -> str:
+    """A hash of the code that shapes a page, so cached renders never outlive a change to it."""
+    package = Path(__file__).parent
+    sources = [package / name for name in ("render.py", "charts.py", "sanitize.py", "scrub.py", "metrics.py")]
+    sources += sorted(TEMPLATES.rglob("*.j2"))
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass
