@@ -5,8 +5,10 @@ fresh process: its pool, its preload server and its kernels start from nothing, 
 counts all of it. ``CPU`` is the CPU time of the run's whole process tree (pool workers, preload
 server, kernels), less sensitive to a busy machine than wall time. ``own work`` is the CPU time
 the note's code itself takes once ``torch`` and ``pyplot`` are imported (the median of what the
-notes print; the first optimizer's lazy imports count as the note's work); ``overhead`` is what
-each note costs beyond that, in CPU seconds: CPU / notes - own work.
+notes print; the first optimizer's lazy imports count as the note's work). ``server start`` is the
+preload server's own CPU time (its imports, paid once per run). ``overhead`` is what each note
+costs beyond its own work, in CPU seconds, the server's start-up left out: (CPU - server start) /
+notes - own work. Pool start-up (spawned workers importing papermill) stays in.
 
     python bench/kernel_overhead.py                 # 10 notes, 1 and 2 workers
     python bench/kernel_overhead.py --notes 20 --workers 2 --threads 1
@@ -58,10 +60,12 @@ def note_source(seed: int, python: bool) -> str:
     return NOTE.format(seed=seed, show=SHOW_PYTHON if python else SHOW_KERNEL)
 
 
-def run_kernels(notes: int, workers: int, preload: bool, folder: Path) -> tuple[float, list[float]]:
-    """Wall seconds for the notes through LocalExecutor, and each note's own-work seconds."""
+def run_kernels(notes: int, workers: int, preload: bool, folder: Path) -> tuple[float, list[float], float]:
+    """Wall seconds for the notes through LocalExecutor, each note's own work, the preload server's own CPU."""
     import nbformat
+    import psutil
     from labjournal.executors import Job
+    from labjournal.executors import preload as preloading
     from labjournal.executors.local import LocalExecutor
 
     jobs = []
@@ -70,15 +74,18 @@ def run_kernels(notes: int, workers: int, preload: bool, folder: Path) -> tuple[
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         jobs.append(Job(f"n{i}", f"n{i}.md", dict(nb), {}, key=str(i), cwd=str(folder)))
     started = time.perf_counter()
+    server = preloading.shared_server() if preload else None  # what LocalExecutor would start, started here
     with LocalExecutor(jobs=workers, preload=preload) as executor:
         outcomes = list(executor.map(jobs))
     wall = time.perf_counter() - started
+    # the server's own CPU (its children, the kernels, not included): the imports, paid once per run
+    server_cpu = sum(psutil.Process(server.pid).cpu_times()[:2]) if server else 0.0
     failed = [f"{o.job.note_id}: {o.message}" for o in outcomes if not o.ok]
     if failed:
         raise SystemExit("notes failed:\n" + "\n".join(failed))
     outputs = [out for o in outcomes for out in o.notebook["cells"][0]["outputs"] if "text" in out]
     own = [float(_own_line(out["text"])) for out in outputs]
-    return wall, own
+    return wall, own, server_cpu
 
 
 def run_python(notes: int, workers: int, folder: Path) -> tuple[float, list[float]]:
@@ -110,11 +117,12 @@ def measure(mode: str, notes: int, workers: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="kernel-overhead-") as tmp:
         folder = Path(tmp)
         if mode == "plain python":
-            wall, own = run_python(notes, workers, folder)
+            (wall, own), server_cpu = run_python(notes, workers, folder), 0.0
         else:
-            wall, own = run_kernels(notes, workers, mode == "preloaded kernel", folder)
+            wall, own, server_cpu = run_kernels(notes, workers, mode == "preloaded kernel", folder)
     preload.close_shared_servers()  # reaped, so its CPU time (and its kernels') is counted
-    return {"wall": wall, "cpu": _cpu_seconds() - cpu_before, "own": statistics.median(own)}
+    cpu = _cpu_seconds() - cpu_before
+    return {"wall": wall, "cpu": cpu, "server": server_cpu, "own": statistics.median(own)}
 
 
 def _cpu_seconds() -> float:
@@ -137,20 +145,21 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, **({"OMP_NUM_THREADS": str(args.threads)} if args.threads else {})}
     threads = f"OMP_NUM_THREADS={env.get('OMP_NUM_THREADS', 'unset')}"
     print(f"{args.notes} notes, {os.cpu_count()} CPUs, {threads}, load average {os.getloadavg()[0]:.1f} at the start\n")
-    print("| mode | workers | wall s | wall s/note | CPU s/note | own work s | overhead s/note |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| mode | workers | wall s | wall s/note | CPU s/note | server start CPU s | own work s | overhead s/note |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for workers in args.workers:
         for mode in args.modes:
             command = [sys.executable, __file__, "--measure", mode, "--notes", str(args.notes)]
             command += ["--workers", str(workers)]
             done = subprocess.run(command, capture_output=True, text=True, env=env)
             if done.returncode:
-                print(f"| {mode} | {workers} | failed: {done.stderr.strip().splitlines()[-1:]} | | | | |")
+                print(f"| {mode} | {workers} | failed: {done.stderr.strip().splitlines()[-1:]} | | | | | |")
                 continue
             row = json.loads(done.stdout.strip().splitlines()[-1])
             wall, cpu = row["wall"] / args.notes, row["cpu"] / args.notes
-            cells = [mode, str(workers), f"{row['wall']:.1f}", f"{wall:.2f}", f"{cpu:.2f}", f"{row['own']:.2f}"]
-            print("| " + " | ".join([*cells, f"{cpu - row['own']:.2f}"]) + " |", flush=True)
+            overhead = (row["cpu"] - row["server"]) / args.notes - row["own"]
+            cells = [mode, str(workers), f"{row['wall']:.1f}", f"{wall:.2f}", f"{cpu:.2f}", f"{row['server']:.1f}"]
+            print("| " + " | ".join([*cells, f"{row['own']:.2f}", f"{overhead:.2f}"]) + " |", flush=True)
     return 0
 
 

@@ -20,7 +20,7 @@ import nbformat
 import psutil
 import pytest
 from jupyter_client import AsyncKernelManager
-from labjournal.executors import Job, Outcome, preload, run_job
+from labjournal.executors import Job, Outcome, preload, preload_server, run_job
 from labjournal.executors.local import LocalExecutor
 
 pytestmark = [
@@ -258,6 +258,20 @@ def test_without_fork_kernels_start_plainly(monkeypatch: pytest.MonkeyPatch, tmp
     outcome = run_job(job, kernel_manager_class=preload.PreloadedKernelManager)
     assert outcome.ok, outcome.message
     assert texts(outcome) == [f"{os.getpid()}\n"]  # a plain child of this process
+
+
+def test_a_server_that_cannot_be_reached_means_a_plain_kernel(tmp_path: Path) -> None:
+    with preload.using_server(str(tmp_path / "no-server.sock")):
+        outcome = run_job(make_job(tmp_path, "import os\nprint(os.getppid())"), **preload.engine_kwargs(True))
+    assert outcome.ok, outcome.message
+    assert texts(outcome) == [f"{os.getpid()}\n"]
+
+
+def test_the_server_refuses_to_fork_once_cuda_is_initialised(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    request = {"op": "spawn", "argv": [], "cwd": str(tmp_path), "env": {}}
+    assert preload_server._refuse_reason(request) == ""
+    monkeypatch.setattr(preload_server, "cuda_initialized", lambda: True)
+    assert "CUDA" in preload_server._refuse_reason(request)
 
 
 def test_local_executor_forks_every_note_from_one_server(tmp_path: Path) -> None:
