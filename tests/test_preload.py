@@ -139,6 +139,13 @@ def test_a_cell_error_is_reported_as_with_a_plain_kernel(server: preload.Preload
     assert forked.notebook["cells"][2].get("execution_count") is None
 
 
+def test_a_dying_kernel_is_reported_as_with_a_plain_kernel(server: preload.PreloadServer, tmp_path: Path) -> None:
+    job = make_job(tmp_path, "import os\nos._exit(3)", "print('never')")
+    forked, plain = run_preloaded(job, server), run_job(job)
+    assert (forked.status, forked.message) == (plain.status, plain.message)
+    assert forked.status == "dead kernel" and "3" in forked.message
+
+
 def test_a_cell_timeout_kills_the_kernel_and_everything_it_started(
     server: preload.PreloadServer, tmp_path: Path
 ) -> None:
