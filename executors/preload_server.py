@@ -484,7 +484,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         server.serve()
     except KernelChild as child:
-        run_kernel(child.argv)
+        argv = child.argv
+    else:
+        return
+    # a forked child: start its kernel outside the except block, so that no traceback a note
+    # raises is chained to KernelChild (and to this file's frames)
+    run_kernel(argv)
 
 
 if __name__ == "__main__":
