@@ -135,6 +135,7 @@ def test_a_cell_error_is_reported_as_with_a_plain_kernel(server: preload.Preload
     plain = run_job(job)
     assert (forked.status, forked.message) == (plain.status, plain.message) == ("error", forked.message)
     assert "ZeroDivisionError" in forked.message
+    assert forked.traceback == plain.traceback  # nothing of the server's frames chained to it
     assert texts(forked) == texts(plain) == ["before\n"]
     assert forked.notebook["cells"][2].get("execution_count") is None
 
