@@ -236,6 +236,7 @@ def _run(journal: Journal, args: argparse.Namespace) -> int:
                 progress.console.print(f"[{colour}]{report.status}[/] {report.note.rel} ({report.seconds:.1f} s)")
 
         reports = run_notes(planned, journal.store, executor, on_start=started, on_done=done)
+    journal.save_caches()
     _print_summary(reports)
     for report in reports:
         if report.failed:
@@ -256,12 +257,14 @@ def _run(journal: Journal, args: argparse.Namespace) -> int:
 
 def _print_summary(reports) -> None:
     table = Table(title="labjournal run")
-    for column in ("note", "status", "seconds", "executed or reused"):
+    for column in ("note", "parameters", "status", "seconds", "executed or reused"):
         table.add_column(column, justify="right" if column == "seconds" else "left")
     for report in reports:
         seconds = f"{report.seconds:.1f}" if report.action == "executed" else ""
+        overrides = report.planned.overrides if report.planned else {}
+        parameters = " ".join(f"{k}={v}" for k, v in overrides.items()) or "defaults"
         style = "red" if report.failed else None
-        table.add_row(report.note.rel, report.status, seconds, report.action, style=style)
+        table.add_row(report.note.rel, parameters, report.status, seconds, report.action, style=style)
     out.print(table)
 
 
@@ -299,6 +302,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             prov.device if prov else "",
         )
     out.print(table)
+    journal.save_caches()
     return 0
 
 

@@ -69,6 +69,8 @@ def _literal(text: str) -> Any:
 
 def effective_overrides(note: Note, overrides: dict[str, Any]) -> dict[str, Any]:
     """Overrides that differ from the note's defaults (equal ones describe the canonical run)."""
+    if not overrides:
+        return {}
     defaults = declared(note)
     return {k: v for k, v in overrides.items() if k != DEVICE_PARAMETER and _literal(defaults[k]) != v}
 
@@ -135,7 +137,7 @@ def plan(
             check_overrides(note, combo)
             extra = effective_overrides(note, combo)
             key = execution_key(note, extra)
-            if not note.code_cells:
+            if not note.has_code:
                 planned.append(Planned(note, key, State.FRESH, None, True))  # prose only: nothing to run
                 continue
             if not runnable:
@@ -166,6 +168,7 @@ def _provenance(planned: Planned, outcome: Outcome) -> Provenance:
         versions=outcome.versions,
         finished=outcome.finished,
         message=outcome.message,
+        metrics={name: series["values"][-1] for name, series in metrics_of(outcome.notebook or {}).items()},
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import UsageError
+from .facts import FactsCache
 from .keys import execution_key
 from .notes import Note, discover
 from .store import Entry, State, Store
@@ -84,18 +85,24 @@ class Journal:
         self.root = root.resolve()
         self.settings = settings or read_settings(self.root / CONFIG_FILE)
         self.notes_root = self.root / self.settings.notes_dir
-        self.store = Store(self.root / self.settings.store_dir)
         self.cache = self.root / self.settings.cache_dir
+        self.store = Store(self.root / self.settings.store_dir, index=self.cache / "store-index.json")
+        self.facts = FactsCache(self.cache / "facts.json")
 
     @classmethod
     def find(cls, start: Path | None = None) -> Journal:
         return cls(find_root(start or Path.cwd()))
 
     def notes(self, paths: Iterable[Path] | None = None) -> list[Note]:
-        return discover(self.notes_root, paths)
+        return discover(self.notes_root, paths, self.facts)
+
+    def save_caches(self) -> None:
+        """Keep what this command learnt about unchanged notes and store entries for the next one."""
+        self.facts.save()
+        self.store.save_index()
 
     def status(self, note: Note) -> NoteStatus:
-        if not note.code_cells:
+        if not note.has_code:
             return NoteStatus(note, execution_key(note), State.FRESH, None)  # prose only: nothing to execute
         key, state, entry = self.store.freshness(note)
         return NoteStatus(note, key, state, entry)

@@ -29,11 +29,7 @@ def _file_digest(note: Note, relpath: str) -> str:
 
 def code_hash(note: Note) -> str:
     """Hash of the note's code cells alone (shown in run records)."""
-    digest = hashlib.sha256()
-    for cell in note.code_cells:
-        digest.update(cell.source.strip().encode())
-        digest.update(b"\x00")
-    return digest.hexdigest()
+    return note.facts.code_hash
 
 
 def execution_key(note: Note, overrides: dict[str, Any] | None = None) -> str:

@@ -19,12 +19,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import jupytext
 import nbformat
 import yaml
 from nbformat import NotebookNode
 
 from .errors import DuplicateNoteError, NoteError
+from .facts import CodeFacts, FactsCache
 
 log = logging.getLogger("labjournal.notes")
 
@@ -36,7 +36,7 @@ DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language":
 _MYST_CELL = re.compile(r"^```\{code-cell\}", re.M)
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
+class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available: 5x faster
     """Safe YAML without implicit timestamps: dates stay text, so a bad date gets our error, not YAML's."""
 
 
@@ -205,15 +205,29 @@ def _text_format(path: Path, text: str) -> str:
     return "md:myst" if _MYST_CELL.search(text) else "md"
 
 
+def _normalise(notebook: NotebookNode) -> NotebookNode:
+    """Every cell has a tag list and the notebook a kernel (papermill relies on both)."""
+    for cell in notebook.cells:
+        cell.metadata.setdefault("tags", [])
+    notebook.metadata.setdefault("kernelspec", dict(DEFAULT_KERNELSPEC))
+    notebook.metadata.setdefault("language_info", {"name": "python"})
+    return notebook
+
+
 @dataclass(frozen=True)
 class Note:
-    """One journal entry: its file, metadata and cells (front matter removed)."""
+    """One journal entry: its file, metadata and cells (front matter removed).
+
+    Text notes are parsed by jupytext only when their cells are needed: a build whose notes did
+    not change reads their front matter and takes the facts about their code from ``facts``.
+    """
 
     path: Path
     root: Path
     meta: NoteMeta
-    notebook: NotebookNode = field(compare=False, repr=False)
     text: str = field(compare=False, repr=False)
+    parsed: NotebookNode | None = field(default=None, compare=False, repr=False)
+    facts_cache: FactsCache | None = field(default=None, compare=False, repr=False)
 
     @property
     def rel(self) -> str:
@@ -230,42 +244,62 @@ class Note:
         return f"Day {self.meta.day}: {self.meta.title}" if self.meta.day is not None else self.meta.title
 
     @cached_property
+    def notebook(self) -> NotebookNode:
+        """The note's cells (a fresh copy each time the note is read)."""
+        if self.parsed is not None:
+            return _normalise(self.parsed)
+        import jupytext
+
+        try:
+            notebook = jupytext.reads(self.text, fmt=_text_format(self.path, self.text))
+        except Exception as exc:  # jupytext has no common exception base class
+            raise NoteError(self.path, f"cannot be read as a Jupytext note: {exc}") from None
+        if notebook.cells and notebook.cells[0].cell_type == "raw" and notebook.cells[0].source.startswith("---"):
+            notebook.cells.pop(0)
+        return _normalise(notebook)
+
+    @cached_property
     def code_cells(self) -> list[NotebookNode]:
         return [cell for cell in self.notebook.cells if cell.cell_type == "code"]
 
     @cached_property
+    def facts(self) -> CodeFacts:
+        """Hash of the code cells, kernel name, number of code cells: cached by the note's text."""
+        digest = FactsCache.digest(self.path.suffix, self.text)
+        cached = self.facts_cache.get(digest) if self.facts_cache else None
+        if cached is not None:
+            return cached
+        facts = CodeFacts.of(self.code_cells, self.notebook.metadata["kernelspec"].get("name", "python3"))
+        if self.facts_cache is not None:
+            self.facts_cache.put(digest, facts)
+        return facts
+
+    @property
     def kernel_name(self) -> str:
-        return self.notebook.metadata.get("kernelspec", {}).get("name", "python3")
+        return self.facts.kernel_name
+
+    @property
+    def has_code(self) -> bool:
+        return self.facts.code_cells > 0
 
 
-def read_note(path: Path, root: Path) -> Note:
+def read_note(path: Path, root: Path, facts_cache: FactsCache | None = None) -> Note:
     """Read and validate one note; raise :class:`NoteError` naming the file on bad input."""
+    text = _read_text(path)
+    parsed = None
     if path.suffix == ".ipynb":
-        text = _read_text(path)
         try:
-            notebook = nbformat.reads(text, as_version=4)
+            parsed = nbformat.reads(text, as_version=4)
         except (json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
             line = getattr(exc, "lineno", None)
             raise NoteError(path, "invalid notebook JSON", line=line, fix="open and re-save it in Jupyter") from None
         except Exception as exc:  # nbformat raises several unrelated types for broken notebooks
             raise NoteError(path, f"invalid notebook: {exc}") from None
-        data = dict(notebook.metadata.get("labjournal", {}))
-        meta = validate_meta(path, data, {}, 1)
+        meta = validate_meta(path, dict(parsed.metadata.get("labjournal", {})), {}, 1)
     else:
-        text = _read_text(path)
         data, lines, first = _parse_front_matter(path, text)
         meta = validate_meta(path, data, lines, first)
-        try:
-            notebook = jupytext.reads(text, fmt=_text_format(path, text))
-        except Exception as exc:  # jupytext has no common exception base class
-            raise NoteError(path, f"cannot be read as a Jupytext note: {exc}") from None
-        if notebook.cells and notebook.cells[0].cell_type == "raw" and notebook.cells[0].source.startswith("---"):
-            notebook.cells.pop(0)
-    for cell in notebook.cells:
-        cell.metadata.setdefault("tags", [])
-    notebook.metadata.setdefault("kernelspec", dict(DEFAULT_KERNELSPEC))
-    notebook.metadata.setdefault("language_info", {"name": "python"})
-    return Note(path=path, root=root, meta=meta, notebook=notebook, text=text)
+    return Note(path=path, root=root, meta=meta, text=text, parsed=parsed, facts_cache=facts_cache)
 
 
 def iter_note_paths(root: Path) -> Iterator[Path]:
@@ -280,7 +314,7 @@ def iter_note_paths(root: Path) -> Iterator[Path]:
             yield path
 
 
-def discover(root: Path, paths: Iterable[Path] | None = None) -> list[Note]:
+def discover(root: Path, paths: Iterable[Path] | None = None, facts_cache: FactsCache | None = None) -> list[Note]:
     """Read the notes below ``root`` (or only ``paths``, files or folders inside it)."""
     root = root.resolve()
     selected: list[Path] = []
@@ -299,7 +333,7 @@ def discover(root: Path, paths: Iterable[Path] | None = None) -> list[Note]:
                 raise NoteError(given, "no such note", fix="give a path under the notes folder")
     else:
         selected = list(iter_note_paths(root))
-    notes = [read_note(path, root) for path in selected]
+    notes = [read_note(path, root, facts_cache) for path in selected]
     check_unique_ids(notes)
     warn_duplicate_days(notes)
     return sorted(notes, key=lambda n: (n.meta.date, n.meta.day or 0, n.id))

@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from papermill.cli import _resolve_type
-from papermill.inspection import _infer_parameters
-
 from .errors import ParameterError
 from .notes import Note
 
@@ -16,11 +13,15 @@ DEVICE_PARAMETER = "device"
 
 def declared(note: Note) -> dict[str, str]:
     """Names declared in the note's ``parameters`` cell, with their default source text."""
+    from papermill.inspection import _infer_parameters
+
     return {p.name: p.default for p in _infer_parameters(note.notebook)}
 
 
 def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
     """Parse ``name=value`` strings; values are typed as ``papermill -p`` types them."""
+    from papermill.cli import _resolve_type
+
     overrides: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")

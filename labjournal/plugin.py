@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import logging
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -29,10 +30,13 @@ from mkdocs.structure.pages import Page
 
 from . import __version__
 from .errors import LabjournalError
+from .fingerprint import renderer_fingerprint
 from .journal import Journal, NoteStatus, Settings
-from .render import Renderer, provenance_line, renderer_fingerprint
 from .runs import RunLog
 from .store import State
+
+if TYPE_CHECKING:
+    from .render import Renderer
 
 log = logging.getLogger("mkdocs.plugins.labjournal")
 
@@ -85,6 +89,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         self.entry_order: dict[str, int] = {}
         self.entry_pages: list[File | None] = []
         self.journal: Journal | None = None
+        self._renderer: Renderer | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -120,9 +125,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
             raise PluginError(str(exc)) from None
         if not self._publish_drafts():
             notes = [n for n in notes if not n.meta.draft]
-        from .scrub import scrub_text
-
-        renderer = Renderer(command_root=journal.root, sanitize=_sanitizer(), scrub_text=scrub_text)
+        self._renderer = None
         prefix = self.config.url_prefix.strip("/")
         self.published = []
         for note in notes:
@@ -133,7 +136,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
                 if not gpu_available() and status.entry.provenance.key == status.key:
                     status.state = State.NEEDS_GPU
             folder = f"{prefix}/{note.id}"
-            cached = self._render_cached(renderer, status)
+            cached = self._render_cached(status)
             page_uri = f"{folder}/index.md"
             page_file = File.generated(config, page_uri, abs_src_path=str(cached / "index.md"))
             page_file.inclusion = InclusionLevel.NOT_IN_NAV  # listings reach every note; the nav does not
@@ -142,26 +145,42 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
                 self._add_asset(files, config, f"{folder}/{asset.name}", asset)
             self.published.append(PublishedNote(status, page_uri))
         self._add_listings(files, config)
+        journal.save_caches()
         return files
 
-    def _render_cached(self, renderer: Renderer, status: NoteStatus) -> Path:
-        """Render a note into the cache unless an identical render is there already."""
+    @property
+    def renderer(self) -> Renderer:
+        """Made on the first page that must be rendered: a build with nothing new never imports nbconvert."""
+        if self._renderer is None:
+            from .render import Renderer
+            from .scrub import scrub_text
+
+            assert self.journal is not None
+            self._renderer = Renderer(command_root=self.journal.root, sanitize=_sanitizer(), scrub_text=scrub_text)
+        return self._renderer
+
+    def _render_cached(self, status: NoteStatus) -> Path:
+        """Render a note into the cache unless an identical render is there already.
+
+        The cache key covers everything a page shows: the rendering code, the note's text, its
+        state, its store entry (through the provenance, which a re-run always changes) and its runs.
+        """
         assert self.journal is not None
-        entry_digest = status.entry.path.read_bytes() if status.entry else b""
+        provenance = status.entry.provenance.to_dict() if status.entry else None
         digest = hashlib.sha256()
         runs_digest = self.runs.digest(status.note.id)
-        for part in (renderer_fingerprint(), status.state.value, status.note.text, status.note.rel, runs_digest):
-            digest.update(str(part).encode() + b"\x00")
-        digest.update(hashlib.sha256(entry_digest).digest())
+        parts = (renderer_fingerprint(), status.state.value, status.note.text, status.note.rel, runs_digest, provenance)
+        for part in parts:
+            digest.update(json.dumps(part, sort_keys=True, default=str).encode() + b"\x00")
         folder = self.journal.cache / "render" / status.note.id / digest.hexdigest()[:16]
         if (folder / "index.md").exists():
             return folder
         try:
             runs = self.runs.list(status.note.id)
-            page = renderer.render(status.note, status.state, status.entry, runs, status.key)
+            page = self.renderer.render(status.note, status.state, status.entry, runs, status.key)
         except Exception as exc:  # one note that cannot be rendered must not sink the site
             log.warning("%s: cannot be rendered: %s: %s", status.note.path, type(exc).__name__, exc)
-            page = renderer.render_error(status.note, exc)
+            page = self.renderer.render_error(status.note, exc)
         if folder.parent.exists():
             shutil.rmtree(folder.parent)  # old renders of this note
         tmp = folder.with_name(folder.name + ".tmp")
@@ -411,4 +430,4 @@ def _sanitizer() -> Any:
     return lambda notebook, note: scrub_notebook(sanitize_outputs(notebook, trusted=note.meta.trusted))
 
 
-__all__ = ["LabjournalConfig", "LabjournalPlugin", "Link", "provenance_line"]
+__all__ = ["LabjournalConfig", "LabjournalPlugin", "Link"]

@@ -10,12 +10,11 @@ tags are applied by nbconvert's TagRemovePreprocessor and hide-* tags by the pag
 from __future__ import annotations
 
 import copy
-import hashlib
 import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,25 +24,13 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from nbformat import NotebookNode
 from traitlets.config import Config as TraitletsConfig
 
+from .fingerprint import TEMPLATES
 from .metrics import METRIC_MIME, collect
 from .notes import Note
 from .runs import RunRecord, metric_names, varying_parameters
 from .store import Entry, Failure, State, dumps_deterministic
 
-TEMPLATES = Path(__file__).parent / "nbconvert_templates"
 INJECTED_TAG = "injected-parameters"
-
-
-@cache
-def renderer_fingerprint() -> str:
-    """A hash of the code that shapes a page, so cached renders never outlive a change to it."""
-    package = Path(__file__).parent
-    sources = [package / name for name in ("render.py", "charts.py", "sanitize.py", "scrub.py", "metrics.py")]
-    sources += sorted(TEMPLATES.rglob("*.j2"))
-    digest = hashlib.sha256()
-    for source in sources:
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
 
 
 @dataclass
@@ -139,7 +126,7 @@ class Renderer:
         parts = [self._header(note)]
         files: dict[str, bytes] = {}
         usable = entry is not None and state in (State.FRESH, State.FAILED, State.NEEDS_GPU)
-        if not note.code_cells:
+        if not note.has_code:
             notebook = copy.deepcopy(note.notebook)
         elif usable and entry is not None:
             notebook = merge_outputs(note, entry.notebook)

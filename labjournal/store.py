@@ -72,6 +72,7 @@ class Provenance:
     finished: str = ""
     message: str = ""
     last_failure: Failure | None = None
+    metrics: dict[str, float] = field(default_factory=dict)  # final value of each recorded metric
     format: int = ENTRY_FORMAT
 
     @property
@@ -92,13 +93,19 @@ class Provenance:
         return asdict(self)
 
 
-@dataclass
 class Entry:
-    """A stored executed notebook with its provenance."""
+    """A stored executed notebook with its provenance; the notebook is read when first used."""
 
-    notebook: NotebookNode
-    provenance: Provenance
-    path: Path
+    def __init__(self, provenance: Provenance, path: Path, notebook: NotebookNode | None = None) -> None:
+        self.provenance = provenance
+        self.path = path
+        self._notebook = notebook
+
+    @property
+    def notebook(self) -> NotebookNode:
+        if self._notebook is None:
+            self._notebook = nbformat.from_dict(json.loads(self.path.read_text(encoding="utf-8")))
+        return self._notebook
 
 
 def dumps_deterministic(notebook: NotebookNode | dict[str, Any]) -> str:
@@ -106,9 +113,14 @@ def dumps_deterministic(notebook: NotebookNode | dict[str, Any]) -> str:
 
 
 def _checksum(notebook: dict[str, Any]) -> str:
-    body = copy.deepcopy(notebook)
-    body.get("metadata", {}).get("labjournal", {}).pop("checksum", None)
-    return hashlib.sha256(dumps_deterministic(body).encode()).hexdigest()
+    """sha256 of the entry as written, without its checksum field (left in place)."""
+    meta = notebook.get("metadata", {}).get("labjournal", {})
+    saved = meta.pop("checksum", None)
+    try:
+        return hashlib.sha256(dumps_deterministic(notebook).encode()).hexdigest()
+    finally:
+        if saved is not None:
+            meta["checksum"] = saved
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -127,10 +139,44 @@ def atomic_write(path: Path, data: str | bytes) -> None:
 
 
 class Store:
-    """Executed notebooks under ``<root>/notes``, one entry per note id."""
+    """Executed notebooks under ``<root>/notes``, one entry per note id.
 
-    def __init__(self, root: Path) -> None:
+    ``index`` (optional, outside the committed store) remembers the entries that passed their
+    checksum, by file size and modification time, so an unchanged entry is not read and re-hashed
+    on every build; any change to the file makes it checked again.
+    """
+
+    def __init__(self, root: Path, index: Path | None = None) -> None:
         self.root = root
+        self.index_path = index
+        self._index: dict[str, Any] | None = None
+        self._index_dirty = False
+
+    def _known(self) -> dict[str, Any]:
+        if self._index is None:
+            self._index = {}
+            if self.index_path is not None and self.index_path.exists():
+                try:
+                    self._index = json.loads(self.index_path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    self._index = {}
+        return self._index
+
+    def save_index(self) -> None:
+        if self.index_path is not None and self._index_dirty:
+            atomic_write(self.index_path, json.dumps(self._known(), sort_keys=True))
+            self._index_dirty = False
+
+    def _remember(self, path: Path, meta: dict[str, Any] | None) -> None:
+        if self.index_path is None:
+            return
+        rel = path.relative_to(self.root).as_posix()
+        if meta is None:
+            self._index_dirty |= self._known().pop(rel, None) is not None
+            return
+        stat = path.stat()
+        self._known()[rel] = {"stat": [stat.st_mtime_ns, stat.st_size], "provenance": meta}
+        self._index_dirty = True
 
     def path_for(self, note_id: str) -> Path:
         return self.root / "notes" / f"{note_id}.ipynb"
@@ -138,19 +184,27 @@ class Store:
     def load(self, note_id: str) -> Entry | None:
         """The entry of ``note_id``, or None when missing or not trustworthy (logged as a warning)."""
         path = self.path_for(note_id)
-        if not path.exists():
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
             return None
+        known = self._known().get(path.relative_to(self.root).as_posix()) if self.index_path else None
+        if known and known["stat"] == [stat.st_mtime_ns, stat.st_size]:
+            return Entry(Provenance.from_dict(known["provenance"]), path)
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             meta = raw["metadata"]["labjournal"]
             if meta.get("checksum") != _checksum(raw):
                 log.warning("%s: checksum mismatch (edited by hand or corrupted); treated as stale", path)
+                self._remember(path, None)
                 return None
-            notebook = nbformat.from_dict(raw)
-            return Entry(notebook=notebook, provenance=Provenance.from_dict(meta), path=path)
+            entry = Entry(Provenance.from_dict(meta), path, nbformat.from_dict(raw))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("%s: unreadable store entry (%s); treated as stale", path, exc)
+            self._remember(path, None)
             return None
+        self._remember(path, meta)
+        return entry
 
     def save(self, notebook: NotebookNode, provenance: Provenance) -> Path:
         notebook = copy.deepcopy(notebook)
@@ -158,6 +212,7 @@ class Store:
         notebook.metadata["labjournal"]["checksum"] = _checksum(notebook)
         path = self.path_for(provenance.note)
         atomic_write(path, dumps_deterministic(notebook))
+        self._remember(path, notebook.metadata["labjournal"])
         return path
 
     def record_failure(self, entry: Entry, failure: Failure) -> Path:
