@@ -288,7 +288,8 @@ class Bench:
         started = time.perf_counter()
         journal = self.ours(source)
         self.floor(journal)
-        self.overhead(journal)
+        if self.overhead_notes > 0:
+            self.overhead(journal)
         ours_seconds = time.perf_counter() - started
         if self.peer:
             self.mkdocs_jupyter(source)
@@ -529,6 +530,18 @@ pre-rendered pages; it executes nothing and rebuilds everything, so its one figu
 """
 
 
+def _peer_origin(run: dict[str, Any]) -> str:
+    if run["peer"]:
+        return ""
+    if "peer_machine" in run:
+        peer = run["peer_machine"]
+        return (
+            f" (mkdocs-jupyter not run again: its figures are from {peer['date']}, load average "
+            f"{peer['load_before']:.1f} before and {peer['load_after']:.1f} after)"
+        )
+    return " (mkdocs-jupyter not run)"
+
+
 def markdown_report(runs: list[dict[str, Any]]) -> str:
     """RESULTS.md: one table of scenarios per size, then overhead and site sizes."""
     lines = [INTRO]
@@ -537,10 +550,10 @@ def markdown_report(runs: list[dict[str, Any]]) -> str:
         lines += [
             f"## {run['notes']} notes",
             "",
-            f"{machine['date']}, {machine['cpus']} cores, load average {machine['load_before']:.1f} before and "
+            f"{machine['date']}, labjournal at commit {machine['commit']}, {machine['cpus']} cores, load average {machine['load_before']:.1f} before and "
             f"{machine['load_after']:.1f} after; samples per warm scenario: {run['repeat']}, per cold build: 1; "
             f"labjournal + floor took {run['labjournal_and_floor_seconds']} s, everything "
-            f"{run['total_seconds']} s{'' if run['peer'] else ' (mkdocs-jupyter not run)'}.",
+            f"{run['total_seconds']} s{_peer_origin(run)}.",
             "",
             *HEADER,
         ]
@@ -611,8 +624,25 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def _carry_peer(run: dict[str, Any], previous: Path) -> None:
+    """With --no-peer, keep the mkdocs-jupyter figures of the last run of this size (they do not depend on us)."""
+    if run["peer"] or not previous.exists():
+        return
+    old = json.loads(previous.read_text(encoding="utf-8"))
+    peer = {key: tools["mkdocs-jupyter"] for key, tools in old["scenarios"].items() if "mkdocs-jupyter" in tools}
+    if not peer:
+        return
+    for key, measured in peer.items():
+        run["scenarios"][key]["mkdocs-jupyter"] = measured
+    if "mkdocs-jupyter" in old.get("site_sizes", {}):
+        run.setdefault("site_sizes", {})["mkdocs-jupyter"] = old["site_sizes"]["mkdocs-jupyter"]
+    machine = old.get("peer_machine") or old["machine"]
+    run["peer_machine"] = {k: machine[k] for k in ("date", "load_before", "load_after")}
+
+
 def write_results(run: dict[str, Any]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
+    _carry_peer(run, RESULTS / f"n{run['notes']}.json")
     text = json.dumps(run, indent=1, sort_keys=True)
     for private in (str(REPO), str(Path.home()), tempfile.gettempdir()):
         text = text.replace(private, "<path>")
@@ -638,13 +668,16 @@ def profile(size: int, work: Path, say: Callable[[str], None]) -> None:
         "site-warm": ["-m", "mkdocs", "build", "-q"],
         "site-cold": ["-m", "mkdocs", "build", "-q"],
     }
+    commit = machine_info()["commit"]
     for name, arguments in runs.items():
+        if name == "site-warm":  # renders of older labjournal code are not this code's cache
+            measure([sys.executable, "-m", "mkdocs", "build", "-q"], journal, log)
         if name == "site-cold":
             shutil.rmtree(journal / ".labjournal", ignore_errors=True)
         session = work / f"profile-{name}.pyisession"
         command = [sys.executable, "-m", "pyinstrument", "-r", "pyisession", "-o", str(session), *arguments]
         sample = measure(command, journal, log)
-        text = profile_report(session, f"{' '.join(arguments[1:])} at {size} notes ({name})")
+        text = profile_report(session, f"{' '.join(arguments[1:])} at {size} notes ({name}), commit {commit}")
         for private in (str(journal), str(REPO), sys.prefix, str(Path.home()), tempfile.gettempdir()):
             text = text.replace(private, "<path>")
         (RESULTS / f"profile-n{size}-{name}.txt").write_text(text, encoding="utf-8")
@@ -668,8 +701,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The benchmark of labjournal's whole pipeline, with peers.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[20, 100], help="numbers of notes (default: 20 100)")
     parser.add_argument("--repeat", type=int, default=3, help="samples of each cheap scenario (default: 3)")
-    parser.add_argument("--no-peer", action="store_true", help="skip mkdocs-jupyter (e.g. at 1000 notes)")
-    parser.add_argument("--overhead-notes", type=int, default=6, help="notes in the per-note overhead scenario")
+    parser.add_argument(
+        "--no-peer", action="store_true", help="skip mkdocs-jupyter; its last figures for that size are kept"
+    )
+    parser.add_argument(
+        "--overhead-notes", type=int, default=6, help="notes in the per-note overhead scenario (0: skip it)"
+    )
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "labjournal-bench",
                         help="where journals are generated and built (default: a folder in the temp dir)")  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="write pyinstrument reports instead of timings")
