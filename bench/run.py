@@ -550,7 +550,8 @@ def markdown_report(runs: list[dict[str, Any]]) -> str:
         lines += [
             f"## {run['notes']} notes",
             "",
-            f"{machine['date']}, labjournal at commit {machine['commit']}, {machine['cpus']} cores, load average {machine['load_before']:.1f} before and "
+            f"{machine['date']}, labjournal at commit {machine['commit']}, {machine['cpus']} cores, "
+            f"load average {machine['load_before']:.1f} before and "
             f"{machine['load_after']:.1f} after; samples per warm scenario: {run['repeat']}, per cold build: 1; "
             f"labjournal + floor took {run['labjournal_and_floor_seconds']} s, everything "
             f"{run['total_seconds']} s{_peer_origin(run)}.",
