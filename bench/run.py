@@ -165,14 +165,15 @@ class Bench:
     def say(self, text: str) -> None:
         print(f"[n={self.size} {time.strftime('%H:%M:%S')}] {text}", flush=True)
 
-    def labjournal(self, journal: Path, *arguments: str, preload: bool = True) -> list[str]:
+    @staticmethod
+    def labjournal(*arguments: str, preload: bool = True) -> list[str]:
         if preload:
             return [sys.executable, "-m", "labjournal.cli", *arguments]
         return [sys.executable, "-c", NO_PRELOAD_BOOT, *arguments]
 
     def run_ours(self, journal: Path, arguments: Sequence[str], check: bool = True, preload: bool = True) -> Sample:
         before = _store_snapshot(journal)
-        sample = measure(self.labjournal(journal, *arguments, preload=preload), journal, self.log)
+        sample = measure(self.labjournal(*arguments, preload=preload), journal, self.log)
         after = _store_snapshot(journal)
         sample.executed = sum(1 for path, stamp in after.items() if before.get(path) != stamp)
         if check and sample.rc != 0:
@@ -266,7 +267,7 @@ class Bench:
         for _ in range(reps):
             build("noop")
         for rep in range(reps):
-            _edit_peer_prose(_pick(notes, rep), f"p{rep}")
+            edit_prose(_pick(notes, rep), f"p{rep}")  # the last line is a Markdown comment
             build("prose")
         for rep in range(reps):
             edit_code(_pick(notes, rep + reps), f"c{rep}")
@@ -436,11 +437,6 @@ def make_peer_journal(source: Path, dest: Path) -> list[Path]:
         written.append(target)
     (docs / "journal" / "index.md").write_text(_listing(entries), encoding="utf-8")
     return written
-
-
-def _edit_peer_prose(path: Path, mark: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.rstrip("\n") + f" Edited prose {mark}.\n", encoding="utf-8")
 
 
 def make_floor_journal(journal: Path, dest: Path) -> None:
