@@ -60,6 +60,7 @@ class Job:
     device: str = "cpu"
     needs_gpu: bool = False
     note_timeout: float | None = None  # seconds for the whole note, kernel start included
+    gpu: str | None = None  # CUDA_VISIBLE_DEVICES for this job, when an executor places it on one GPU
 
 
 @dataclass
@@ -311,6 +312,23 @@ def _verdict(run: _Run, executed: NotebookNode | None) -> _Verdict:
     return _Verdict(status, message, traceback)
 
 
+@contextlib.contextmanager
+def _visible_gpu(gpu: str | None) -> Iterator[None]:
+    """The kernel started inside sees only ``gpu`` (kernels inherit this process's environment)."""
+    if gpu is None:
+        yield
+        return
+    previous = os.environ.get("CUDA_VISIBLE_DEVICES")
+    os.environ["CUDA_VISIBLE_DEVICES"] = gpu
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("CUDA_VISIBLE_DEVICES", None)
+        else:
+            os.environ["CUDA_VISIBLE_DEVICES"] = previous
+
+
 def run_job(job: Job, **engine_kwargs: Any) -> Outcome:
     """Execute ``job`` with papermill in a fresh kernel and judge the result.
 
@@ -319,7 +337,7 @@ def run_job(job: Job, **engine_kwargs: Any) -> Outcome:
     propagates: an interrupted run has no outcome. No kernel outlives this call.
     """
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="labjournal-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="labjournal-") as tmp, _visible_gpu(job.gpu):
         run = _Run(job, Path(tmp) / "executed.ipynb", engine_kwargs)
         run.run(started)
         executed = nbformat.read(run.output, as_version=4) if run.output.exists() else None

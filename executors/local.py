@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -54,9 +55,48 @@ class LocalExecutor(Executor):
         context = multiprocessing.get_context("spawn")
         workers = min(self.jobs, len(jobs))
         with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(address,)) as pool:
-            futures = [pool.submit(partial(run_job, job, **self.engine_kwargs)) for job in jobs]
-            for future in cf.as_completed(futures):
-                yield future.result()
+            yield from _run_placing_gpus(pool, jobs, self.gpus(), partial(run_job, **self.engine_kwargs))
+
+    def gpus(self) -> list[str]:
+        """The GPUs to spread GPU notes over (one note per GPU at a time)."""
+        from labjournal.devices import visible_gpus
+
+        return visible_gpus()
+
+
+def _is_gpu_job(job: Job) -> bool:
+    return job.needs_gpu or job.device.startswith("cuda")
+
+
+def _run_placing_gpus(
+    pool: cf.Executor, jobs: list[Job], gpus: Sequence[str], run: Callable[[Job], Outcome]
+) -> Iterator[Outcome]:
+    """Submit ``jobs``; on a host with several GPUs each GPU job gets a GPU of its own.
+
+    A GPU job waits until a GPU is free (its ``CUDA_VISIBLE_DEVICES`` names that one GPU); other jobs
+    go to the pool at once. With one GPU or none, every job is submitted as it is.
+    """
+    placing = len(gpus) > 1
+    waiting = [job for job in jobs if placing and _is_gpu_job(job)]
+    running: dict[cf.Future[Outcome], str | None] = {
+        pool.submit(run, job): None for job in jobs if not (placing and _is_gpu_job(job))
+    }
+    free = list(gpus)
+
+    def place() -> None:
+        while waiting and free:
+            gpu = free.pop(0)
+            running[pool.submit(run, replace(waiting.pop(0), gpu=gpu))] = gpu
+
+    place()
+    while running:
+        done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+        for future in done:
+            gpu = running.pop(future)
+            if gpu is not None:
+                free.append(gpu)
+            yield future.result()
+        place()
 
 
 def _init_worker(address: str | None) -> None:
