@@ -153,3 +153,32 @@ def test_mlflow_store_holds_the_runs_params_and_metrics(journal: JournalDir) -> 
     history = client.get_metric_history(run.info.run_id, "loss")
     assert [m.step for m in history] == [0, 1, 2, 3, 4]
     assert history[-1].value == pytest.approx((3.0 * 0.6**5) ** 2)
+
+
+NOISY = note_text(
+    "Noisy",
+    "2026-02-05",
+    "A seeded random walk.\n\n"
+    + code("seed = 0\nsteps = 5", ["parameters"])
+    + code(
+        """
+        import random
+        import labjournal
+        random.seed(seed)
+        position = 0.0
+        for step in range(steps):
+            position += random.gauss(0, 1)
+            labjournal.record("position", position, step=step)
+        """
+    ),
+)
+
+
+def test_same_code_parameters_and_seed_give_the_same_metrics(journal: JournalDir) -> None:
+    journal.write("2026/noisy.md", NOISY)
+    for seed in ("3", "3", "4"):
+        assert journal.cli("run", "notes/2026/noisy.md", "-p", f"seed={seed}") == 0
+    first, second, other = records(journal, "2026/noisy")
+    assert first.code_hash == second.code_hash == other.code_hash and first.parameters == second.parameters
+    assert first.metrics == second.metrics and first.metrics != other.metrics
+    assert first.versions == second.versions and first.device == second.device  # what explains a difference
