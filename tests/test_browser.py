@@ -101,7 +101,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+# module scope: Playwright's sync API keeps an event loop running in this thread while it is
+# started, which would break asyncio.run() in the test modules that come after this one
+@pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = copy_repo_journal(tmp_path_factory.mktemp("browser") / "journal")
     draft = note_text(DRAFT_TITLE, "2025-01-04", f"{DRAFT_WORD}: not ready to be read.\n", draft="true",
@@ -123,7 +125,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         thread.join()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def artifacts(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
     folder = Path(os.environ["LABJOURNAL_ARTIFACTS"]) if os.environ.get("LABJOURNAL_ARTIFACTS") else None
     folder = folder or tmp_path_factory.mktemp("browser-artifacts")
@@ -136,7 +138,7 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureR
     return folder
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     playwright: Playwright = sync_playwright().start()
     try:
