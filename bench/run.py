@@ -610,12 +610,16 @@ def _size_lines(sizes: dict[str, dict[str, float]]) -> list[str]:
 
 def machine_info() -> dict[str, Any]:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    # a shared working tree: say whether the measured code differs from the commit
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "labjournal", "executors"], cwd=REPO, capture_output=True, text=True
+    )
     return {
         "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "cpus": os.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(),
-        "commit": commit.stdout.strip(),
+        "commit": commit.stdout.strip() + ("+uncommitted" if dirty.stdout.strip() else ""),
         "versions": {name: version(name) for name in ("labjournal", *PEER_SAME_AS_OURS, "nbconvert", "papermill")},
         "load_before": os.getloadavg()[0],
     }
