@@ -25,7 +25,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Link, Navigation, Section
+from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from . import __version__
@@ -430,4 +430,4 @@ def _sanitizer() -> Any:
     return lambda notebook, note: scrub_notebook(sanitize_outputs(notebook, trusted=note.meta.trusted))
 
 
-__all__ = ["LabjournalConfig", "LabjournalPlugin", "Link"]
+__all__ = ["LabjournalConfig", "LabjournalPlugin"]
