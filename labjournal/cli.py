@@ -151,6 +151,13 @@ def _executor(journal: Journal, args: argparse.Namespace):
     return get_executor(name)(jobs=args.jobs or journal.settings.jobs)
 
 
+def _check_executor(journal: Journal, args: argparse.Namespace) -> None:
+    """An unknown executor is an error even when there is nothing to run."""
+    from .executors import get_executor
+
+    get_executor(args.executor or journal.settings.executor)
+
+
 @contextlib.contextmanager
 def _locked(journal: Journal, args: argparse.Namespace, command: str) -> Iterator[None]:
     """Hold the journal's lock (see ``labjournal.lock``): wait for another run, or fail with --no-wait."""
@@ -211,6 +218,12 @@ def _run(journal: Journal, args: argparse.Namespace) -> int:
         promote=getattr(args, "promote", False),
     )
     to_run = sum(1 for p in planned if p.job is not None)
+    _check_executor(journal, args)
+    if not to_run:  # nothing to execute: no executor, no kernels, no progress display
+        reports = run_notes(planned, journal.store, None)
+        journal.save_caches()
+        _print_summary(reports)
+        return 0
     with (
         _executor(journal, args) as executor,
         _stop_on_interrupt(executor),

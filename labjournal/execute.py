@@ -185,7 +185,7 @@ def commit(store: Store, runs: RunLog, planned: Planned, outcome: Outcome) -> st
     if outcome.notebook is not None:
         outcome.notebook = scrub_notebook(outcome.notebook)  # no secret value ever reaches the store
         outcome.message, outcome.traceback = scrub_text(outcome.message), scrub_text(outcome.traceback)
-        run_id = make_run_id(outcome.finished, planned.key)
+        run_id = make_run_id(outcome.finished)
         parameters = {**default_parameters(planned.note), **outcome.job.parameters}
         runs.add(
             RunRecord(
@@ -220,7 +220,7 @@ def commit(store: Store, runs: RunLog, planned: Planned, outcome: Outcome) -> st
 def run_notes(
     planned: list[Planned],
     store: Store,
-    executor: Executor,
+    executor: Executor | None,
     *,
     on_start: Callable[[Planned], None] | None = None,
     on_done: Callable[[Report], None] | None = None,
@@ -240,7 +240,7 @@ def run_notes(
             if on_start:
                 on_start(item)
     jobs = {(j.note_id, j.key): j for j in (p.job for p in planned) if j is not None}
-    for outcome in executor.map(list(jobs.values())):
+    for outcome in executor.map(list(jobs.values())) if jobs and executor is not None else ():
         index = by_job[id(jobs[(outcome.job.note_id, outcome.job.key)])]
         item = planned[index]
         run_id = commit(store, runs, item, outcome)

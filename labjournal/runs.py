@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import json
 import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -75,10 +76,10 @@ def metrics_of(notebook: dict[str, Any]) -> dict[str, dict[str, list[Any]]]:
     }
 
 
-def make_run_id(finished: str, key: str) -> str:
-    """Sortable by time, unique by content: ``20260102-093000-1a2b3c``."""
+def make_run_id(finished: str) -> str:
+    """Sortable by time, unique even for identical runs finishing in the same second: ``20260102-093000-1a2b3c``."""
     stamp = "".join(ch for ch in finished[:19] if ch.isdigit())
-    return f"{stamp[:8]}-{stamp[8:14]}-{hashlib.sha256((key + finished).encode()).hexdigest()[:6]}"
+    return f"{stamp[:8]}-{stamp[8:14]}-{secrets.token_hex(3)}"
 
 
 class RunLog:
@@ -92,6 +93,8 @@ class RunLog:
 
     def add(self, record: RunRecord) -> Path:
         path = self.folder(record.note) / f"{record.id}.json"
+        if path.exists():  # records are never overwritten
+            raise FileExistsError(path)
         atomic_write(path, json.dumps(asdict(record), sort_keys=True, indent=1, ensure_ascii=False) + "\n")
         return path
 
