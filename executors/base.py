@@ -337,12 +337,16 @@ def run_job(job: Job, **engine_kwargs: Any) -> Outcome:
     propagates: an interrupted run has no outcome. No kernel outlives this call.
     """
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="labjournal-") as tmp, _visible_gpu(job.gpu):
-        run = _Run(job, Path(tmp) / "executed.ipynb", engine_kwargs)
-        run.run(started)
-        executed = nbformat.read(run.output, as_version=4) if run.output.exists() else None
+    for attempt in (1, 2):
+        with tempfile.TemporaryDirectory(prefix="labjournal-") as tmp, _visible_gpu(job.gpu):
+            run = _Run(job, Path(tmp) / "executed.ipynb", engine_kwargs)
+            run.run(started)
+            executed = nbformat.read(run.output, as_version=4) if run.output.exists() else None
+        verdict = _verdict(run, executed)
+        if attempt == 1 and _died_at_start(run, verdict):
+            continue  # e.g. two kernels started at once by two workers picked the same port: once more
+        break
     seconds = time.monotonic() - started
-    verdict = _verdict(run, executed)
     cells_seconds: list[float] = []
     if executed is not None and verdict.ran:
         executed, cells_seconds = _clean(executed)
@@ -358,6 +362,11 @@ def run_job(job: Job, **engine_kwargs: Any) -> Outcome:
         gpu=_gpu_name(job.device),
         finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     )
+
+
+def _died_at_start(run: _Run, verdict: _Verdict) -> bool:
+    """The kernel process died before it answered: worth one more start (not a missing kernel)."""
+    return not verdict.ran and not run.note_timed_out and "Kernel died before replying" in str(run.error)
 
 
 def _versions() -> dict[str, str]:
