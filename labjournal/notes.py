@@ -177,8 +177,12 @@ def _parse_front_matter(path: Path, text: str) -> tuple[Any, dict[str, int], int
             line[len(prefix) :] if line.startswith(prefix) else line.lstrip("#") for line in body.splitlines()
         )
     try:
-        node = yaml.compose(body, Loader=_FrontMatterLoader)
-        data = yaml.load(body, Loader=_FrontMatterLoader)
+        loader = _FrontMatterLoader(body)  # one parse: the node gives line numbers, then the values
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
