@@ -82,6 +82,18 @@ class JournalDir:
         (root / "docs" / "index.md").write_text("# Home\n\n<!-- labjournal:recent -->\n")
         (root / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n")
 
+    @classmethod
+    def existing(cls, root: Path) -> JournalDir:
+        """A journal folder that is already there (a copy of another one), left as it is."""
+        journal = object.__new__(cls)
+        journal.root = root
+        return journal
+
+    def copy_to(self, dest: Path) -> JournalDir:
+        """A full copy (notes, store, caches, site) to work on without touching this one."""
+        shutil.copytree(self.root, dest)
+        return JournalDir.existing(dest)
+
     def write(self, rel: str, text: str) -> Path:
         path = self.root / "notes" / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -52,11 +51,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> JournalDir:
 
 @pytest.fixture
 def journal(base: JournalDir, tmp_path: Path) -> JournalDir:
-    dest = tmp_path / "journal"
-    shutil.copytree(base.root, dest)
-    copy = object.__new__(JournalDir)
-    copy.root = dest
-    return copy
+    return base.copy_to(tmp_path / "journal")
 
 
 def records(journal: JournalDir, note: str = "2026/fit") -> list[RunRecord]:

@@ -13,7 +13,6 @@ import io
 import json
 import os
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -87,10 +86,7 @@ def run_records(journal: JournalDir, note_id: str) -> list[Path]:
 
 
 def copy_journal(src: JournalDir, dest: Path) -> JournalDir:
-    shutil.copytree(src.root, dest)
-    journal = object.__new__(JournalDir)
-    journal.root = dest
-    return journal
+    return src.copy_to(dest)
 
 
 def labjournal(root: Path, *args: str, **popen: Any) -> subprocess.Popen:

@@ -7,7 +7,6 @@ once for the whole module.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -89,15 +88,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> tuple[JournalDir, int]
 @pytest.fixture
 def copy(executed: tuple[JournalDir, int], tmp_path: Path) -> JournalDir:
     src, _ = executed
-    dest = tmp_path / "journal"
-    shutil.copytree(src.root, dest)
-    return _reopen(dest)
-
-
-def _reopen(root: Path) -> JournalDir:
-    journal = object.__new__(JournalDir)
-    journal.root = root
-    return journal
+    return src.copy_to(tmp_path / "journal")
 
 
 def _jobs(journal: JournalDir) -> list[str]:

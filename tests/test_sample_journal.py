@@ -32,8 +32,7 @@ def test_the_committed_store_is_current_for_every_note() -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> JournalDir:
     root = copy_repo_journal(tmp_path_factory.mktemp("sample") / "journal")
-    journal = object.__new__(JournalDir)
-    journal.root = root
+    journal = JournalDir.existing(root)
     assert journal.cli("build", "--no-execute", "--strict") == 0
     return journal
 
@@ -57,8 +56,7 @@ def test_pages_have_outputs_figures_and_are_found_by_their_topic(built: JournalD
 @pytest.mark.kernel
 def test_every_note_executes_without_error(tmp_path: Path) -> None:
     root = copy_repo_journal(tmp_path / "journal")
-    journal = object.__new__(JournalDir)
-    journal.root = root
+    journal = JournalDir.existing(root)
     assert journal.cli("run", "--force") == 0
     for status in map(Journal(root).status, Journal(root).notes()):
         assert status.state is State.FRESH, status.note.rel
