@@ -134,6 +134,7 @@ KNOWN_FIELDS = {
     "title", "date", "day", "kind", "tags", "series", "device", "draft", "depends", "trusted", "video",
     "jupyter", "jupytext", "kernelspec",
 }  # fmt: skip
+_LABJOURNAL_FIELDS = KNOWN_FIELDS - {"jupyter", "jupytext", "kernelspec"}
 
 
 def validate_meta(path: Path, data: Any, lines: dict[str, int], first_line: int) -> NoteMeta:
@@ -260,6 +261,9 @@ class Note:
             raise NoteError(self.path, f"cannot be read as a Jupytext note: {exc}") from None
         if notebook.cells and notebook.cells[0].cell_type == "raw" and notebook.cells[0].source.startswith("---"):
             notebook.cells.pop(0)
+        # MyST copies the front matter into the notebook's metadata; it is ours (and a YAML date is no JSON)
+        for key in (*_LABJOURNAL_FIELDS, *self.meta.extra):
+            notebook.metadata.pop(key, None)
         return _normalise(notebook)
 
     @cached_property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from labjournal.errors import DuplicateNoteError, NoteError
@@ -23,7 +24,9 @@ def test_reads_markdown_percent_and_myst_notes(journal: JournalDir) -> None:
     )
     journal.write(
         "c.md",
-        note_text("C", "2026-01-04", "Prose\n\n```{code-cell} ipython3\n:tags: [parameters]\ny = 2\n```\n"),
+        note_text(
+            "C", "2026-01-04", "Prose\n\n```{code-cell} ipython3\n:tags: [parameters]\ny = 2\n```\n", seen="2025-12-31"
+        ),
     )
     journal.write("_private/d.md", "not a note")
     journal.write(".hidden.md", "not a note")
@@ -34,6 +37,9 @@ def test_reads_markdown_percent_and_myst_notes(journal: JournalDir) -> None:
     assert b.meta.kind == "lecture" and b.meta.date == dt.date(2026, 1, 3)
     assert [cell.cell_type for cell in b.notebook.cells] == ["markdown", "code"]
     assert "parameters" in c.code_cells[0].metadata.tags
+    # MyST copies the front matter (YAML dates included) into the notebook: dropped, so it writes as JSON
+    assert not {"title", "date", "seen"} & set(c.notebook.metadata)
+    nbformat.validate(nbformat.reads(nbformat.writes(c.notebook), as_version=4))
 
 
 @pytest.mark.parametrize(
