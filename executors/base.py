@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import itertools
 import multiprocessing
 import os
 import platform
@@ -29,12 +30,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import nbformat
-import papermill
-from jupyter_client import AsyncKernelManager
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from papermill.exceptions import PapermillExecutionError
-from traitlets.utils.importstring import import_item
+
+# papermill, nbclient and jupyter_client are imported where a note runs: a build that executes
+# nothing should not pay for them.
 
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 EXPECTED_ERROR_TAG = "raises-exception"
@@ -43,6 +42,11 @@ INJECTED_TAG = "injected-parameters"
 FAILURE_STATUSES = ("error", "exited early", "interrupted", "dead kernel", "timeout", "note timeout")
 STOP_GRACE = 15.0  # seconds a run whose kernel was killed gets to unwind before it is abandoned
 INTERRUPT_GRACE = 3.0  # seconds an interrupted kernel (past --note-timeout) gets before it is killed
+# A note's kernel keeps no IPython history: the user's history database is not the journal's to
+# fill, and kernels ending together would queue for its lock (seconds each, measured).
+IPYKERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
+CANCEL_POLL = 0.1  # seconds between looks at a run's cancel event
+SHUTDOWN_POLL = 0.01  # seconds between looks at whether a kernel asked to shut down has exited
 
 
 @dataclass(frozen=True)
@@ -155,15 +159,45 @@ def _clean(notebook: NotebookNode) -> tuple[NotebookNode, list[float]]:
 # --- running one notebook --------------------------------------------------------------------
 
 
-def _tracking(base: type, managers: list[Any]) -> type:
-    """``base`` (a kernel manager class) recording each instance, so that its kernel can be killed."""
+def _tracking(base: type, managers: list[Any], env: dict[str, str]) -> type:
+    """``base`` (a kernel manager class) recording each instance, so that its kernel can be killed,
+    and starting its kernel with ``env`` added to the environment (per kernel: jobs may share a process).
+
+    An asynchronous manager also gets a client that sees a fresh kernel ready 0.2 s sooner
+    (``kernel_client.py``).
+    """
+    from jupyter_client import AsyncKernelManager
+    from traitlets import DottedObjectName, Type
+
+    from .kernel_client import ReadyKernelClient
 
     class TrackedKernelManager(base):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             managers.append(self)
 
+        async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+            if env:
+                kw["env"] = {**(kw.get("env") or os.environ), **env}
+            cmd, kw = await super()._async_pre_start_kernel(**kw)
+            return ([*cmd, *IPYKERNEL_ARGUMENTS] if _runs_ipykernel(cmd) else cmd), kw
+
+        async def _async_finish_shutdown(self, *args: Any, **kwargs: Any) -> None:
+            # jupyter_client looks whether the kernel has exited every 0.1 s: on average 50 ms per note
+            kwargs["pollinterval"] = SHUTDOWN_POLL
+            await super()._async_finish_shutdown(*args, **kwargs)
+
+    if issubclass(base, AsyncKernelManager):
+        ready = {
+            "client_class": DottedObjectName(f"{ReadyKernelClient.__module__}.{ReadyKernelClient.__name__}"),
+            "client_factory": Type(ReadyKernelClient, klass=ReadyKernelClient.__mro__[1]),
+        }
+        return type("TrackedKernelManager", (TrackedKernelManager,), ready)
     return TrackedKernelManager
+
+
+def _runs_ipykernel(cmd: list[str]) -> bool:
+    return any(a == "-m" and b in ("ipykernel_launcher", "ipykernel") for a, b in itertools.pairwise(cmd))
 
 
 def _kernel_process(manager: Any) -> Any:
@@ -222,13 +256,21 @@ class _Run:
         self.note_timed_out = False
         self.done = threading.Event()
         kwargs = dict(engine_kwargs)
-        base = kwargs.pop("kernel_manager_class", None) or AsyncKernelManager
-        if isinstance(base, str):  # nbclient also takes "package.module.Class"
+        base = kwargs.pop("kernel_manager_class", None)
+        if base is None:
+            from jupyter_client import AsyncKernelManager as base
+        elif isinstance(base, str):  # nbclient also takes "package.module.Class"
+            from traitlets.utils.importstring import import_item
+
             base = import_item(base)
-        kwargs["kernel_manager_class"] = _tracking(base, self.managers)
+        env = {"CUDA_VISIBLE_DEVICES": job.gpu} if job.gpu is not None else {}
+        kwargs["kernel_manager_class"] = _tracking(base, self.managers, env)
         self.engine_kwargs = kwargs
 
     def _execute(self) -> None:
+        import papermill
+        from papermill.exceptions import PapermillExecutionError
+
         try:
             papermill.execute_notebook(
                 nbformat.from_dict(self.job.notebook),
@@ -249,14 +291,28 @@ class _Run:
             _close_thread_loop()
             self.done.set()
 
-    def run(self, started: float) -> None:
-        """Execute and wait; past the note's limit kill the kernel; on Ctrl-C kill it and re-raise."""
+    def run(self, started: float, cancel: threading.Event | None = None) -> None:
+        """Execute and wait; past the note's limit kill the kernel; on Ctrl-C kill it and re-raise.
+
+        ``cancel`` (set by another thread, e.g. the driver on Ctrl-C) also kills the kernel and
+        raises ``KeyboardInterrupt`` here: a run in a worker thread cannot receive the signal itself.
+        """
         threading.Thread(target=self._execute, name=f"labjournal {self.job.note_id}", daemon=True).start()
+        limit = self.job.note_timeout
+        deadline = None if limit is None else started + limit
         try:
-            limit = self.job.note_timeout
-            if not self.done.wait(None if limit is None else max(0.0, started + limit - time.monotonic())):
-                self.note_timed_out = True
-                self._stop(interrupt_first=True)
+            while not self.done.is_set():
+                if cancel is not None and cancel.is_set():
+                    raise KeyboardInterrupt
+                waits = [CANCEL_POLL] if cancel is not None else []
+                if deadline is not None:
+                    waits.append(max(0.0, deadline - time.monotonic()))
+                if self.done.wait(min(waits) if waits else None):
+                    break
+                if deadline is not None and time.monotonic() >= deadline:
+                    self.note_timed_out = True
+                    self._stop(interrupt_first=True)
+                    break
         except BaseException:  # KeyboardInterrupt or SystemExit here: no kernel may outlive us
             self._stop()
             raise
@@ -284,6 +340,8 @@ class _Verdict(NamedTuple):
 
 def _verdict(run: _Run, executed: NotebookNode | None) -> _Verdict:
     """How a run went, from its executed notebook and how papermill ended."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
     job, error = run.job, run.error
     last = _last_started(executed) if executed is not None else None
     if executed is None or (last is None and (error is not None or run.note_timed_out)):
@@ -312,39 +370,23 @@ def _verdict(run: _Run, executed: NotebookNode | None) -> _Verdict:
     return _Verdict(status, message, traceback)
 
 
-@contextlib.contextmanager
-def _visible_gpu(gpu: str | None) -> Iterator[None]:
-    """The kernel started inside sees only ``gpu`` (kernels inherit this process's environment)."""
-    if gpu is None:
-        yield
-        return
-    previous = os.environ.get("CUDA_VISIBLE_DEVICES")
-    os.environ["CUDA_VISIBLE_DEVICES"] = gpu
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("CUDA_VISIBLE_DEVICES", None)
-        else:
-            os.environ["CUDA_VISIBLE_DEVICES"] = previous
-
-
-def run_job(job: Job, **engine_kwargs: Any) -> Outcome:
+def run_job(job: Job, cancel: threading.Event | None = None, **engine_kwargs: Any) -> Outcome:
     """Execute ``job`` with papermill in a fresh kernel and judge the result.
 
     ``engine_kwargs`` go to papermill's nbclient engine (e.g. ``kernel_manager_class`` for kernels
-    started by a preloaded parent). A ``KeyboardInterrupt`` while the note runs kills its kernel and
-    propagates: an interrupted run has no outcome. No kernel outlives this call.
+    started by a preloaded parent). A ``KeyboardInterrupt`` while the note runs, or ``cancel`` set
+    by another thread, kills its kernel and raises ``KeyboardInterrupt``: an interrupted run has no
+    outcome. No kernel outlives this call. Safe to call from several threads at once.
     """
     started = time.monotonic()
     for attempt in (1, 2):
-        with tempfile.TemporaryDirectory(prefix="labjournal-") as tmp, _visible_gpu(job.gpu):
+        with tempfile.TemporaryDirectory(prefix="labjournal-") as tmp:
             run = _Run(job, Path(tmp) / "executed.ipynb", engine_kwargs)
-            run.run(started)
+            run.run(started, cancel)
             executed = nbformat.read(run.output, as_version=4) if run.output.exists() else None
         verdict = _verdict(run, executed)
         if attempt == 1 and _died_at_start(run, verdict):
-            continue  # e.g. two kernels started at once by two workers picked the same port: once more
+            continue  # e.g. two kernels started at once by two processes picked the same port: once more
         break
     seconds = time.monotonic() - started
     cells_seconds: list[float] = []
@@ -407,6 +449,9 @@ class Executor(abc.ABC):
     @abc.abstractmethod
     def map(self, jobs: Iterable[Job]) -> Iterator[Outcome]:
         """Run ``jobs`` and yield each outcome as soon as it is known."""
+
+    def start(self) -> None:  # noqa: B027 - optional: most backends need nothing ahead of the jobs
+        """Start getting ready while the driver plans (e.g. a local preload server's imports)."""
 
     def abort(self) -> None:
         """Stop at once (Ctrl-C): called from a signal handler, before the driver unwinds.

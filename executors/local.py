@@ -1,9 +1,15 @@
-"""The local backend: a pool of worker processes, each note in its own kernel."""
+"""The local backend: up to ``jobs`` notes at once on this machine, each in its own kernel.
+
+The notes' work happens in their kernels, which are processes of their own; what stays here is
+papermill waiting on each kernel's messages. So the pool is a pool of *threads* in the driver, not
+of worker processes: no interpreter to start and no papermill to import per worker (seconds on a
+small machine, more than a small note's own work), and nothing to pickle.
+"""
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
@@ -14,13 +20,13 @@ from .base import Executor, Job, Outcome, run_job
 
 
 class LocalExecutor(Executor):
-    """Runs up to ``jobs`` notes at once in worker processes on this machine.
+    """Runs up to ``jobs`` notes at once, each in a fresh kernel on this machine.
 
     ``preload`` (default: where fork is supported) gives every note a fresh kernel forked from a
-    preload server that imported ``preload_modules`` once. The server belongs to this process and is
-    shared by the pool's workers and by later executors (the imports are paid once, not once per
-    worker or run); it ends with this process. An explicit ``kernel_manager_class`` engine kwarg
-    turns preloading off.
+    preload server that imported the heavy modules once (see ``preload.py``). Of ``preload_modules``
+    the server imports those the run's notes use (:func:`~.preload.modules_for`); the server belongs
+    to this process and is shared by later runs with the same modules. An explicit
+    ``kernel_manager_class`` engine kwarg turns preloading off.
     """
 
     name = "local"
@@ -38,24 +44,33 @@ class LocalExecutor(Executor):
             self.engine_kwargs.update(preloading.engine_kwargs(preload))
         self.preload = self.engine_kwargs.get("kernel_manager_class") is preloading.PreloadedKernelManager
         self.preload_modules = tuple(preload_modules) if preload_modules is not None else preloading.DEFAULT_MODULES
-
-    def _server_address(self) -> str | None:
-        return preloading.shared_server(self.preload_modules).address if self.preload else None
+        self._cancel = threading.Event()
 
     def map(self, jobs: Iterable[Job]) -> Iterator[Outcome]:
         jobs = list(jobs)
         if not jobs:
             return
-        address = self._server_address()
-        if self.jobs == 1 or len(jobs) == 1:
-            with preloading.using_server(address):
-                for job in jobs:
-                    yield run_job(job, **self.engine_kwargs)
-            return
-        context = multiprocessing.get_context("spawn")
-        workers = min(self.jobs, len(jobs))
-        with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(address,)) as pool:
-            yield from _run_placing_gpus(pool, jobs, self.gpus(), partial(run_job, **self.engine_kwargs))
+        self._cancel.clear()
+        engine_kwargs = dict(self.engine_kwargs)
+        if self.preload:
+            server = preloading.shared_server(preloading.modules_for(jobs, self.preload_modules))
+            engine_kwargs["kernel_manager_class"] = preloading.kernel_manager_for(server)
+        run = partial(run_job, cancel=self._cancel, **engine_kwargs)
+        pool = cf.ThreadPoolExecutor(min(self.jobs, len(jobs)), thread_name_prefix="labjournal-job")
+        try:
+            yield from _run_placing_gpus(pool, jobs, self.gpus(), run)
+        finally:  # done, interrupted, or the caller stopped listening: no kernel may outlive map
+            self._cancel.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def start(self) -> None:
+        """Start the preload server now: it imports the kernel's modules while the driver plans."""
+        if self.preload:
+            preloading.shared_server(())
+
+    def abort(self) -> None:
+        """Kill the running notes' kernels (Ctrl-C): each worker thread stops its run at once."""
+        self._cancel.set()
 
     def gpus(self) -> list[str]:
         """The GPUs to spread GPU notes over (one note per GPU at a time)."""
@@ -97,7 +112,3 @@ def _run_placing_gpus(
                 free.append(gpu)
             yield future.result()
         place()
-
-
-def _init_worker(address: str | None) -> None:
-    preloading.use_server(address)

@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -35,7 +36,7 @@ import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,8 @@ class PreloadServer:
 
     def __init__(self, modules: Sequence[str] = DEFAULT_MODULES, kernel_output: str = os.devnull) -> None:
         self.modules = tuple(modules)
+        self._pending: socket.socket | None = None  # the connection of a preload request in progress
+        self._preload_lock = threading.Lock()
         self._dir = tempfile.mkdtemp(prefix="ljpre-")  # 0700; short, unix socket paths are limited
         self.address = os.path.join(self._dir, "sock")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -97,7 +100,49 @@ class PreloadServer:
 
     def info(self, timeout: float = START_TIMEOUT) -> dict[str, Any]:
         """The server's pid, imported modules, failures and thread count (waits for its imports)."""
+        self.wait_preloaded(timeout)
         return request_info(self.address, timeout)
+
+    def preload(self, modules: Sequence[str]) -> None:
+        """Have the server import ``modules`` too, for the kernels forked after that.
+
+        Returns at once: the caller goes on with its own start-up while the server imports;
+        :meth:`spawn` waits for the imports first.
+        """
+        wanted = [m for m in modules if m not in self.modules]
+        if not wanted:
+            return
+        with self._preload_lock:
+            self._finish_preload(START_TIMEOUT)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(self.address)
+                sock.sendall(json.dumps({"op": "preload", "modules": wanted}).encode() + b"\n")
+            except OSError as exc:
+                sock.close()
+                raise PreloadError(f"preload server at {self.address}: {exc}") from exc
+            self._pending = sock
+            self.modules = (*self.modules, *wanted)
+
+    def wait_preloaded(self, timeout: float = START_TIMEOUT) -> None:
+        """Wait until the imports asked for with :meth:`preload` are done (or have failed)."""
+        with self._preload_lock:
+            self._finish_preload(timeout)
+
+    def _finish_preload(self, timeout: float) -> None:
+        sock, self._pending = self._pending, None
+        if sock is None:
+            return
+        with contextlib.closing(sock):
+            sock.settimeout(timeout)
+            with contextlib.suppress(OSError):  # a server that died answers no spawn either: the fallback
+                while sock.recv(65536):
+                    pass  # the reply, then EOF
+
+    def spawn(self, argv: list[str], cwd: str, env: dict[str, str], timeout: float = START_TIMEOUT) -> ForkedKernel:
+        """A kernel forked by this server once its imports are done (see :func:`spawn`)."""
+        self.wait_preloaded(timeout)
+        return spawn(self.address, argv, cwd, env, timeout)
 
     def close(self) -> None:
         self._finalizer()
@@ -226,32 +271,80 @@ def spawn(address: str, argv: list[str], cwd: str, env: dict[str, str], timeout:
     return ForkedKernel(sock, int(reply["pid"]))
 
 
+# --- which modules a run needs -------------------------------------------------------------
+
+_IMPORT = re.compile(
+    r"^[ \t]*(?:import[ \t]+(?P<names>[\w. \t,]+)|from[ \t]+(?P<module>\w+)[\w.]*[ \t]+import\b)", re.M
+)
+# Imported by notes without pulling in anything heavy.
+_LIGHT_PACKAGES = frozenset({"labjournal", "IPython", "ipykernel"})
+
+
+def imported_packages(source: str) -> set[str]:
+    """Top-level packages that ``import`` statements in ``source`` name (a static scan, not a parse:
+    cells may hold IPython magics)."""
+    found: set[str] = set()
+    for match in _IMPORT.finditer(source):
+        if match.group("module"):
+            found.add(match.group("module"))
+        else:
+            for name in match.group("names").split(","):
+                top = name.strip().split(".")[0].split()[0] if name.strip() else ""
+                if top:
+                    found.add(top)
+    return found
+
+
+def modules_for(jobs: Iterable[Any], configured: Sequence[str]) -> tuple[str, ...]:
+    """Of the ``configured`` preload modules, those that the jobs' notes may use.
+
+    A module is kept when a note imports its package, or imports some other package outside the
+    standard library (it may import the heavy ones itself: scikit-learn imports numpy). So a run of
+    notes that import only the standard library does not wait for torch to load in the server. A
+    wrong guess costs time, never correctness: a kernel imports what the server did not.
+    """
+    imported: set[str] = set()
+    for job in jobs:
+        for cell in job.notebook.get("cells", []):
+            if cell.get("cell_type") == "code":
+                source = cell.get("source", "")
+                imported |= imported_packages(source if isinstance(source, str) else "".join(source))
+    tops = {name.split(".")[0] for name in configured}
+    unknown = imported - tops - _LIGHT_PACKAGES - set(sys.stdlib_module_names)
+    if unknown:
+        return tuple(configured)
+    return tuple(name for name in configured if name.split(".")[0] in imported)
+
+
 # --- which server this process uses ---------------------------------------------------------
 
 _lock = threading.Lock()
 _address: str | None = None
-_servers: dict[tuple[str, ...], PreloadServer] = {}
+_server: PreloadServer | None = None
 
 
 def shared_server(modules: Sequence[str] = DEFAULT_MODULES) -> PreloadServer:
-    """This process's server for ``modules``: started on first use, kept until this process exits.
+    """This process's server, importing ``modules`` too: started on first use, kept until this process exits.
 
-    Shared by every executor of the process (a CLI run, a test session), so the imports are paid once.
+    Shared by every executor of the process (a CLI run, a test session), so imports are paid once;
+    a later call that needs more modules has the running server import them (:meth:`PreloadServer.preload`).
     """
-    key = tuple(modules)
+    global _server
     with _lock:
-        server = _servers.get(key)
-        if server is None or server.process.poll() is not None:
-            server = _servers[key] = PreloadServer(key)
-        return server
+        if _server is None or _server.process.poll() is not None:
+            _server = PreloadServer(modules)
+            return _server
+        server = _server
+    server.preload(modules)
+    return server
 
 
 def close_shared_servers() -> None:
-    """End the servers :func:`shared_server` started (they also end when this process exits)."""
+    """End the server :func:`shared_server` started (it also ends when this process exits)."""
+    global _server
     with _lock:
-        servers = list(_servers.values())
-        _servers.clear()
-    for server in servers:
+        server, _server = _server, None
+    if server is not None:
         server.close()
 
 
@@ -313,9 +406,12 @@ class PreloadProvisioner(LocalProvisioner):
             return await super().launch_kernel(cmd, **kwargs)
         cwd = str(kwargs.get("cwd") or os.getcwd())
         env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+        server: PreloadServer | None = getattr(self.parent, "server", None)
         try:
-            address = current_address()
-            process = await asyncio.to_thread(spawn, address, argv, os.path.abspath(cwd), env)
+            if server is not None:
+                process = await asyncio.to_thread(server.spawn, argv, os.path.abspath(cwd), env)
+            else:
+                process = await asyncio.to_thread(spawn, current_address(), argv, os.path.abspath(cwd), env)
         except PreloadError as exc:
             self.log.warning("no preloaded kernel (%s); starting a plain one", exc)
             return await super().launch_kernel(cmd, **kwargs)
@@ -332,10 +428,20 @@ class PreloadProvisioner(LocalProvisioner):
 
 
 class PreloadedKernelManager(AsyncKernelManager):
-    """An AsyncKernelManager whose kernels are forked from the preload server (see the module doc)."""
+    """An AsyncKernelManager whose kernels are forked from the preload server (see the module doc).
+
+    ``server``: the server to ask (None: this process's, :func:`current_address`).
+    """
+
+    server: PreloadServer | None = None
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         if self.provisioner is None:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = PreloadProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+
+def kernel_manager_for(server: PreloadServer) -> type[PreloadedKernelManager]:
+    """A :class:`PreloadedKernelManager` whose kernels come from ``server``."""
+    return type("PreloadedKernelManager", (PreloadedKernelManager,), {"server": server})

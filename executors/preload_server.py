@@ -10,6 +10,8 @@ Protocol: one JSON line per connection. ``{"op": "spawn", "argv": [...], "cwd": 
 is answered by ``{"pid": N}`` (or ``{"error": ...}``) and, once that kernel has exited,
 ``{"exit": code}``; a client that closes the connection early gets its kernel killed.
 ``{"op": "info"}`` is answered by a description of the server (pid, modules, threads).
+``{"op": "preload", "modules": [...]}`` imports more modules (later kernels get them too) and is
+answered by ``{"modules": [...], "failed": {...}}``, the server's modules after it.
 
 The forked child becomes a kernel as close to ``python -m ipykernel_launcher -f conn.json`` as a
 fork allows: own session (``setsid``), stdio detached, signal handlers and ``sys.path`` as in a
@@ -83,8 +85,9 @@ def preload(modules: Sequence[str]) -> dict[str, str]:
             importlib.import_module(name)
         except Exception as exc:  # an optional module: preloading is an optimisation only
             failed[name] = f"{type(exc).__name__}: {exc}"
-    if "torch.optim" in sys.modules:
+    if "torch.optim" in sys.modules and not _WARMED:
         _warm_torch_optim()
+        _WARMED.append("torch.optim")
     if "jupyter_client.localinterfaces" in sys.modules:  # each kernel lists this machine's IPs (psutil)
         sys.modules["jupyter_client.localinterfaces"].local_ips()
     _disown_finalizers()
@@ -101,6 +104,9 @@ def _disown_finalizers() -> None:
     for obj in gc.get_objects():
         if type(obj) is weakref.finalize:  # type(), not isinstance: no lazy-module __class__ lookups
             obj.atexit = False
+
+
+_WARMED: list[str] = []
 
 
 def _warm_torch_optim() -> None:
@@ -226,9 +232,21 @@ class Server:
             self._drop(conn)
         elif op == "spawn":
             self._spawn(conn, request)
+        elif op == "preload":
+            self._preload(conn, request)
         else:
             conn.send({"error": f"unknown op {op!r}"})
             self._drop(conn)
+
+    def _preload(self, conn: _Conn, request: dict[str, Any]) -> None:
+        modules = [str(m) for m in request.get("modules") or [] if str(m) not in self.info["modules"]]
+        failed = preload(modules) if modules else {}
+        for name, error in failed.items():
+            print(f"labjournal preload: could not import {name}: {error}", file=sys.stderr)
+        self.info["modules"] += [m for m in modules if m not in failed]
+        self.info["failed"].update(failed)
+        conn.send({"modules": self.info["modules"], "failed": self.info["failed"]})
+        self._drop(conn)
 
     def _spawn(self, conn: _Conn, request: dict[str, Any]) -> None:
         problem = _refuse_reason(request)
@@ -432,6 +450,11 @@ def run_kernel(argv: list[str]) -> NoReturn:
     The exit skips the interpreter's teardown (seconds with torch loaded, and the manager waits for
     it), like multiprocessing's forked children; unlike them it still joins non-daemon threads and
     runs atexit handlers, which a note may rely on (e.g. to close an experiment-tracking run).
+    Except ``IPKernelApp.close``: it stops the IOPub thread, then joins the control thread, which
+    may still be flushing output through that thread after answering the shutdown request; it
+    then hangs until the manager kills it 2.5 s later (measured on every other forked kernel; plain
+    kernels hit the same race less often, cf. posit-dev/positron#7142). Nothing is left to publish
+    once the client has asked for shutdown; the sockets die with us.
     """
     code = 0
     try:
@@ -441,6 +464,7 @@ def run_kernel(argv: list[str]) -> NoReturn:
         sys.argv = [spec.origin if spec and spec.origin else "ipykernel_launcher", *argv]
         app = IPKernelApp.instance()
         app.initialize(argv)
+        atexit.unregister(app.close)
         _reset_matplotlib()
         app.start()
     except SystemExit as exc:
@@ -473,6 +497,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if sys.path and sys.path[0] == "":
         del sys.path[0]  # `python -c`: the owner's cwd must not shadow modules (as ipykernel_launcher does)
     listener = socket.socket(fileno=args.fd)
+    # No debugger in a note's kernel: papermill never attaches one, and importing debugpy is a
+    # quarter of the server's start-up. ipykernel treats a missing debugpy as "no debugger".
+    sys.modules.setdefault("debugpy", None)  # type: ignore[arg-type]
     modules = [m for m in args.modules.split(",") if m]
     failed = preload(modules)
     if "matplotlib" in sys.modules:

@@ -195,10 +195,22 @@ def _stop_on_interrupt(executor: Executor) -> Iterator[None]:
 def cmd_run(args: argparse.Namespace) -> int:
     journal = _journal(args)
     with _locked(journal, args, "labjournal run"):
-        return _run(journal, args)
+        return _run(journal, args, start_early=True)
 
 
-def _run(journal: Journal, args: argparse.Namespace) -> int:
+def _run(journal: Journal, args: argparse.Namespace, *, start_early: bool = False) -> int:
+    """Plan and execute. ``start_early``: the backend gets ready while we plan (``labjournal run``
+    is there to execute; a build that finds nothing stale should start nothing)."""
+    with contextlib.ExitStack() as stack:
+        executor = stack.enter_context(_executor(journal, args)) if start_early else None
+        if executor is not None:
+            executor.start()
+        return _plan_and_execute(journal, args, stack, executor)
+
+
+def _plan_and_execute(
+    journal: Journal, args: argparse.Namespace, stack: contextlib.ExitStack, executor: Executor | None
+) -> int:
     from .execute import Planned, Report, plan, run_notes
     from .params import parse_overrides
     from .runs import sweep_grid
@@ -224,8 +236,8 @@ def _run(journal: Journal, args: argparse.Namespace) -> int:
         journal.save_caches()
         _print_summary(reports)
         return 0
+    executor = executor or stack.enter_context(_executor(journal, args))
     with (
-        _executor(journal, args) as executor,
         _stop_on_interrupt(executor),
         Progress(
             SpinnerColumn(),

@@ -13,6 +13,8 @@ DEVICE_PARAMETER = "device"
 
 def declared(note: Note) -> dict[str, str]:
     """Names declared in the note's ``parameters`` cell, with their default source text."""
+    if not any("parameters" in cell.metadata.get("tags", []) for cell in note.code_cells):
+        return {}  # without importing papermill (0.3 s)
     from papermill.inspection import _infer_parameters
 
     return {p.name: p.default for p in _infer_parameters(note.notebook)}
@@ -20,6 +22,9 @@ def declared(note: Note) -> dict[str, str]:
 
 def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
     """Parse ``name=value`` strings; values are typed as ``papermill -p`` types them."""
+    pairs = list(pairs)
+    if not pairs:
+        return {}  # without importing papermill (0.4 s)
     from papermill.cli import _resolve_type
 
     overrides: dict[str, Any] = {}

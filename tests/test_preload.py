@@ -283,17 +283,45 @@ def test_the_server_refuses_to_fork_once_cuda_is_initialised(monkeypatch: pytest
 
 
 def test_local_executor_forks_every_note_from_one_server(tmp_path: Path) -> None:
-    jobs = [
-        make_job(tmp_path, "import os, sys\nprint(os.getppid(), 'numpy' in sys.modules)", name=f"n{i}")
-        for i in range(3)
-    ]
+    probe = "import os, sys\nprint(os.getppid(), 'numpy' in sys.modules)\nimport numpy"  # numpy: preload it
+    jobs = [make_job(tmp_path, probe, name=f"n{i}") for i in range(3)]
     with LocalExecutor(jobs=2, preload_modules=("numpy",)) as executor:
         assert executor.engine_kwargs["kernel_manager_class"] is preload.PreloadedKernelManager
         outcomes = list(executor.map(jobs))
-    server = preload.shared_server(("numpy",))
+    server = preload.shared_server(())
     assert sorted(o.job.note_id for o in outcomes) == ["n0", "n1", "n2"]
     assert all(o.ok for o in outcomes), [o.message for o in outcomes]
     assert {texts(o)[0] for o in outcomes} == {f"{server.pid} True\n"}
+
+
+def test_a_running_server_imports_more_modules_when_asked(tmp_path: Path) -> None:
+    with preload.PreloadServer(KERNEL_MODULES_ONLY) as server:
+        assert server.info()["modules"] == []
+        server.preload(["json", "no_such_module_xyz"])  # returns at once; the kernel below waits for it
+        probe = make_job(tmp_path, "import sys\nprint('json' in sys.modules, 'no_such_module_xyz' in sys.modules)")
+        outcome = run_job(probe, kernel_manager_class=preload.kernel_manager_for(server))
+        assert outcome.ok, outcome.message
+        assert texts(outcome) == ["True False\n"]
+        info = server.info()
+        assert info["modules"] == ["json"] and "no_such_module_xyz" in info["failed"]
+
+
+@pytest.mark.parametrize(
+    ("sources", "expected"),
+    [
+        (["import time\nprint(1)", "import os.path, json"], ()),  # the standard library only: nothing heavy
+        (["import numpy as np"], ("numpy",)),
+        (["from matplotlib import pyplot as plt\n%matplotlib inline"], ("matplotlib.pyplot",)),
+        (["from labjournal import record\nimport torch.nn as nn"], ("torch", "torch.optim")),
+        (["import sklearn.datasets"], ("numpy", "matplotlib.pyplot", "torch", "torch.optim")),  # may import any
+    ],
+)
+def test_a_run_preloads_the_modules_its_notes_import(
+    tmp_path: Path, sources: list[str], expected: tuple[str, ...]
+) -> None:
+    configured = ("numpy", "matplotlib.pyplot", "torch", "torch.optim")
+    jobs = [make_job(tmp_path, source, name=f"n{i}") for i, source in enumerate(sources)]
+    assert preload.modules_for(jobs, configured) == expected
 
 
 def test_plain_and_preloaded_kernels_agree_on_the_interpreter_state(
