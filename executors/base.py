@@ -21,12 +21,10 @@ import multiprocessing
 import os
 import platform
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import nbformat
@@ -159,9 +157,10 @@ def _clean(notebook: NotebookNode) -> tuple[NotebookNode, list[float]]:
 # --- running one notebook --------------------------------------------------------------------
 
 
-def _tracking(base: type, managers: list[Any], env: dict[str, str]) -> type:
+def _tracking(base: type, managers: list[Any], env: dict[str, str], cwd: str) -> type:
     """``base`` (a kernel manager class) recording each instance, so that its kernel can be killed,
-    and starting its kernel with ``env`` added to the environment (per kernel: jobs may share a process).
+    and starting its kernel in ``cwd`` with ``env`` added to the environment. Per kernel, not per
+    process (papermill's ``cwd`` changes the process's folder, and jobs may share a process).
 
     An asynchronous manager also gets a client that sees a fresh kernel ready 0.2 s sooner
     (``kernel_client.py``).
@@ -177,6 +176,7 @@ def _tracking(base: type, managers: list[Any], env: dict[str, str]) -> type:
             managers.append(self)
 
         async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+            kw.setdefault("cwd", cwd)
             if env:
                 kw["env"] = {**(kw.get("env") or os.environ), **env}
             cmd, kw = await super()._async_pre_start_kernel(**kw)
@@ -249,8 +249,9 @@ class _Run:
     still runs as stopped (Python 3.11), and the kernel would be left behind.
     """
 
-    def __init__(self, job: Job, output: Path, engine_kwargs: dict[str, Any]) -> None:
-        self.job, self.output = job, output
+    def __init__(self, job: Job, engine_kwargs: dict[str, Any]) -> None:
+        self.job = job
+        self.execution: Any = None  # papermill's NotebookExecutionManager: its notebook, however the run ends
         self.managers: list[Any] = []
         self.error: BaseException | None = None
         self.note_timed_out = False
@@ -264,22 +265,31 @@ class _Run:
 
             base = import_item(base)
         env = {"CUDA_VISIBLE_DEVICES": job.gpu} if job.gpu is not None else {}
-        kwargs["kernel_manager_class"] = _tracking(base, self.managers, env)
+        kwargs["kernel_manager_class"] = _tracking(base, self.managers, env, os.path.abspath(job.cwd))
         self.engine_kwargs = kwargs
+
+    def executed(self) -> NotebookNode | None:
+        """The notebook as far as it ran (None: papermill never started executing it)."""
+        return self.execution.nb if self.execution is not None else None
 
     def _execute(self) -> None:
         import papermill
         from papermill.exceptions import PapermillExecutionError
 
+        from .engine import registered
+
+        def on_start(execution: Any) -> None:
+            self.execution = execution
+
         try:
             papermill.execute_notebook(
                 nbformat.from_dict(self.job.notebook),
-                str(self.output),
+                None,  # no output file: the engine hands the notebook over (engine.py)
                 parameters=self.job.parameters,
                 kernel_name=self.job.kernel_name,
-                cwd=self.job.cwd,
+                engine_name=registered(),
+                on_start=on_start,
                 progress_bar=False,
-                request_save_on_cell_execute=True,  # a run that dies still leaves what it did
                 execution_timeout=self.job.cell_timeout,
                 **self.engine_kwargs,
             )
@@ -380,10 +390,9 @@ def run_job(job: Job, cancel: threading.Event | None = None, **engine_kwargs: An
     """
     started = time.monotonic()
     for attempt in (1, 2):
-        with tempfile.TemporaryDirectory(prefix="labjournal-") as tmp:
-            run = _Run(job, Path(tmp) / "executed.ipynb", engine_kwargs)
-            run.run(started, cancel)
-            executed = nbformat.read(run.output, as_version=4) if run.output.exists() else None
+        run = _Run(job, engine_kwargs)
+        run.run(started, cancel)
+        executed = run.executed()
         verdict = _verdict(run, executed)
         if attempt == 1 and _died_at_start(run, verdict):
             continue  # e.g. two kernels started at once by two processes picked the same port: once more
