@@ -53,13 +53,7 @@ PEER_SAME_AS_OURS = ("torch", "mkdocs", "mkdocs-material", "matplotlib", "jupyte
 # MPLBACKEND must stay unset for labjournal and mkdocs-jupyter: kernels inherit it, and Agg would swallow figures
 ENV = {"NO_MKDOCS_2_WARNING": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 SAMPLE_SECONDS = 0.2
-# Preloaded kernels off, for comparison: LocalExecutor's ``preload`` switch has no CLI option yet.
-NO_PRELOAD_BOOT = (
-    "import sys; from labjournal.executors import local; "
-    "kw = local.LocalExecutor.__init__.__kwdefaults__ or {}; "
-    "'preload' in kw and kw.__setitem__('preload', False); "
-    "from labjournal.cli import main; sys.exit(main(sys.argv[1:]))"
-)
+WORKER_NOTES = 20  # notes of the 1-vs-2 workers scenario (the first ones of the journal)
 
 TOOLS = ("labjournal", "mkdocs-jupyter", "floor")
 SCENARIOS = {
@@ -167,9 +161,7 @@ class Bench:
 
     @staticmethod
     def labjournal(*arguments: str, preload: bool = True) -> list[str]:
-        if preload:
-            return [sys.executable, "-m", "labjournal.cli", *arguments]
-        return [sys.executable, "-c", NO_PRELOAD_BOOT, *arguments]
+        return [sys.executable, "-m", "labjournal.cli", *arguments, *([] if preload else ["--no-preload"])]
 
     def run_ours(self, journal: Path, arguments: Sequence[str], check: bool = True, preload: bool = True) -> Sample:
         before = _store_snapshot(journal)
@@ -245,6 +237,18 @@ class Bench:
         self.say(f"overhead python: {figures['python']}")
         self.extra["overhead"] = figures
 
+    def workers(self, journal: Path) -> None:
+        """Cold ``labjournal run --force`` of the first 20 notes with 1 and with 2 workers (no site build)."""
+        notes = sorted((journal / "notes").rglob("*.md"))[:WORKER_NOTES]
+        rel = [str(p.relative_to(journal)) for p in notes]
+        figures: dict[str, Any] = {"notes": len(notes), "cpus": os.cpu_count()}
+        for jobs in (1, 2):
+            sample = self.run_ours(journal, ["run", "--force", "-j", str(jobs), *rel])
+            figures[f"j{jobs}"] = {"wall_s": sample.seconds, "peak_mb": sample.peak_mb, "load": sample.load}
+            self.say(f"workers -j {jobs}: {figures[f'j{jobs}']}")
+        figures["speedup"] = round(figures["j1"]["wall_s"] / figures["j2"]["wall_s"], 2)
+        self.extra["workers"] = figures
+
     # -- peers ---------------------------------------------------------------------------------
 
     def mkdocs_jupyter(self, source: Path) -> None:
@@ -291,6 +295,7 @@ class Bench:
         self.floor(journal)
         if self.overhead_notes > 0:
             self.overhead(journal)
+        self.workers(journal)
         ours_seconds = time.perf_counter() - started
         if self.peer:
             self.mkdocs_jupyter(source)
@@ -565,7 +570,8 @@ def markdown_report(runs: list[dict[str, Any]]) -> str:
                 f"| {_ratio(ours.get('best_s'), peer.get('best_s'))} | {_fmt(floor)} "
                 f"| {_ratio(ours.get('best_s'), floor)} |"
             )
-        lines += _overhead_lines(run.get("overhead")) + _size_lines(run.get("site_sizes", {}))
+        lines += _overhead_lines(run.get("overhead")) + _workers_lines(run.get("workers"))
+        lines += _size_lines(run.get("site_sizes", {}))
     return "\n".join(lines) + "\n"
 
 
@@ -593,6 +599,23 @@ def _overhead_lines(figures: dict[str, Any] | None) -> list[str]:
             f"| {f['ratio_vs_python']:.2f} |"
         )
     return lines
+
+
+def _workers_lines(figures: dict[str, Any] | None) -> list[str]:
+    if not figures:
+        return []
+    one, two = figures["j1"], figures["j2"]
+    return [
+        "",
+        f"Workers: `labjournal run --force -j 1` and `-j 2` over {figures['notes']} notes, cold (a new process, "
+        f"its preload server started from nothing), no site build, on {figures['cpus']} cores.",
+        "",
+        "| workers | wall s | peak MB |",
+        "| --- | ---: | ---: |",
+        f"| 1 | {one['wall_s']:.1f} | {one['peak_mb']:.0f} |",
+        f"| 2 | {two['wall_s']:.1f} | {two['peak_mb']:.0f} |",
+        f"| speed-up | {figures['speedup']:.2f}x | |",
+    ]
 
 
 def _size_lines(sizes: dict[str, dict[str, float]]) -> list[str]:

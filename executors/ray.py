@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import ray  # absolute import: the real package, not this module
 
+from . import preload as preloading
 from .base import Executor, Job, Outcome, run_job
 
 ADDRESS_VARIABLE = "LABJOURNAL_RAY_ADDRESS"
@@ -28,7 +29,11 @@ def resources(job: Job) -> dict[str, float]:
     return {"num_cpus": 1}
 
 
-def _execute(job: Job, engine_kwargs: dict[str, Any]) -> Outcome:
+def _execute(job: Job, engine_kwargs: dict[str, Any], preload_modules: tuple[str, ...] | None) -> Outcome:
+    """In the Ray worker: run the job, in a kernel forked from this worker's own preload server if asked."""
+    if preload_modules is not None and preloading.fork_supported():
+        server = preloading.shared_server(preloading.modules_for([job], preload_modules))
+        engine_kwargs = {**engine_kwargs, "kernel_manager_class": preloading.kernel_manager_for(server)}
     return run_job(job, **engine_kwargs)
 
 
@@ -39,12 +44,27 @@ def _failed(job: Job, error: BaseException) -> Outcome:
 
 
 class RayExecutor(Executor):
-    """Runs jobs as Ray tasks and yields their outcomes as they finish (``ray.wait``)."""
+    """Runs jobs as Ray tasks and yields their outcomes as they finish (``ray.wait``).
+
+    ``preload``: each Ray worker forks its notes' kernels from a preload server of its own, started
+    by its first task and kept as long as the worker lives (off by default: a cluster's workers
+    are shared, and each server holds torch in memory).
+    """
 
     name = "ray"
 
-    def __init__(self, jobs: int | None = None, *, address: str | None = None, **engine_kwargs: Any) -> None:
+    def __init__(
+        self,
+        jobs: int | None = None,
+        *,
+        address: str | None = None,
+        preload: bool = False,
+        preload_modules: Sequence[str] | None = None,
+        **engine_kwargs: Any,
+    ) -> None:
         super().__init__(jobs, **engine_kwargs)
+        modules = tuple(preload_modules) if preload_modules is not None else preloading.DEFAULT_MODULES
+        self.preload_modules = modules if preload else None
         self.address = address or os.environ.get(ADDRESS_VARIABLE) or None
         self._started = False  # whether close() must shut down (local) or disconnect from (cluster) a Ray
 
@@ -77,7 +97,7 @@ class RayExecutor(Executor):
             if reason:
                 yield Outcome(job, "error", None, 0.0, message=reason)
                 continue
-            pending[task.options(**resources(job)).remote(job, self.engine_kwargs)] = job
+            pending[task.options(**resources(job)).remote(job, self.engine_kwargs, self.preload_modules)] = job
         try:
             while pending:
                 done, _ = ray.wait(list(pending), num_returns=1)

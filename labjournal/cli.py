@@ -12,7 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -70,6 +70,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--executor", default=None, help="where notes run (default from mkdocs.yml: local)")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="notes run at once (default: number of cores)")
+    parser.add_argument(
+        "--preload",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="fork kernels from a server that imported torch & co. once (default from mkdocs.yml, else the executor's)",
+    )
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="device injected into notes that declare a 'device' parameter")  # fmt: skip
 
@@ -147,8 +153,15 @@ def _journal(args: argparse.Namespace) -> Journal:
 def _executor(journal: Journal, args: argparse.Namespace):
     from .executors import get_executor
 
-    name = args.executor or journal.settings.executor
-    return get_executor(name)(jobs=args.jobs or journal.settings.jobs)
+    settings = journal.settings
+    name = args.executor or settings.executor
+    options: dict[str, Any] = {}  # given only when set: a third-party backend need not know them
+    preload = args.preload if args.preload is not None else settings.preload
+    if preload is not None:
+        options["preload"] = preload
+    if settings.preload_modules is not None:
+        options["preload_modules"] = settings.preload_modules
+    return get_executor(name)(jobs=args.jobs or settings.jobs, **options)
 
 
 def _check_executor(journal: Journal, args: argparse.Namespace) -> None:

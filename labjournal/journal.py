@@ -33,6 +33,8 @@ class Settings:
     recent: int = 8
     executor: str = "local"
     jobs: int | None = None
+    preload: bool | None = None
+    preload_modules: list[str] | None = None
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any] | None) -> Settings:

@@ -63,6 +63,12 @@ class LabjournalConfig(Config):
     """Executor used by ``labjournal run``/``build`` (see ``labjournal.executors``)."""
     jobs = c.Optional(c.Type(int))
     """Parallel jobs for the executor; default: the number of cores."""
+    preload = c.Optional(c.Type(bool))
+    """Fork each note's kernel from a server that imported the heavy modules once; default: the
+    executor's (local: on where fork is supported; ray: off)."""
+    preload_modules = c.Optional(c.ListOfItems(c.Type(str)))
+    """Modules the preload server may import (those the run's notes use); default: numpy,
+    matplotlib.pyplot, torch, torch.optim and their helpers."""
 
 
 @dataclass

@@ -41,6 +41,7 @@ SLEEPER = note_text(
     "2026-01-05",
     code("import time\nstarted = time.time()\ntime.sleep(2)\nprint(f'slept from {started} to {time.time()}')"),
 )
+PARENT_PROBE = "import os, psutil\nprint(os.getppid(), ' '.join(psutil.Process(os.getppid()).cmdline()))"
 # The kernel runs these lines before any cell: a visible proof that engine kwargs reached run_job.
 MARK_ARGUMENTS = ["--IPKernelApp.exec_lines=['ENGINE_MARK = 7']"]
 
@@ -162,6 +163,20 @@ def test_ray_tasks_get_engine_kwargs_and_gpu_jobs_without_gpu_fail_fast(journal:
         assert outcomes["gpu"].message == "gpu needs a GPU, and the local Ray has none"
 
 
+@pytest.mark.kernel
+def test_ray_workers_can_fork_kernels_from_a_preload_server_of_their_own(journal: JournalDir, caller_ray: Any) -> None:
+    from labjournal.executors.ray import RayExecutor
+
+    journal.write("parent.md", note_text("Parent", "2026-01-06", code(PARENT_PROBE)))
+    jr = Journal(journal.root)
+    jobs = [planned.job for planned in plan(jr.notes(), jr.store)] * 2
+    with RayExecutor(jobs=1, preload=True, preload_modules=()) as executor:
+        outcomes = list(executor.map(jobs))
+    assert all(outcome.ok for outcome in outcomes), [outcome.message for outcome in outcomes]
+    parents = {outcome.notebook["cells"][0]["outputs"][0]["text"] for outcome in outcomes}
+    assert len(parents) == 1 and "preload_server.py" in parents.pop()  # both from the worker's one server
+
+
 # --- the local pool runs notes in parallel ----------------------------------------------------------------------
 
 
@@ -197,6 +212,18 @@ def test_local_pool_runs_two_notes_at_once(sleepers: tuple[JournalDir, float]) -
     (start_one, end_one), (start_two, end_two) = _slept(journal, "one"), _slept(journal, "two")
     assert end_one - start_one >= 2 and end_two - start_two >= 2
     assert start_one < end_two and start_two < end_one  # the two sleeps overlapped in time
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("switch", ["--no-preload", "mkdocs.yml"])
+def test_preloaded_kernels_can_be_turned_off(journal: JournalDir, switch: str) -> None:
+    journal.write("parent.md", note_text("Parent", "2026-01-06", code("import os\nprint(os.getppid())")))
+    if switch == "mkdocs.yml":
+        config = journal.root / "mkdocs.yml"
+        config.write_text(config.read_text().replace("  - labjournal\n", "  - labjournal:\n      preload: false\n"))
+    assert journal.cli("run", *([switch] if switch.startswith("--") else [])) == 0
+    notebook = json.loads((journal.root / "store" / "notes" / "parent.ipynb").read_text())
+    assert notebook["cells"][0]["outputs"][0]["text"] == f"{os.getpid()}\n"  # a plain kernel: our child
 
 
 @pytest.mark.kernel
