@@ -465,10 +465,10 @@ class Executor(abc.ABC):
     def abort(self) -> None:
         """Stop at once (Ctrl-C): called from a signal handler, before the driver unwinds.
 
-        The default kills this process's worker processes (a local pool's): a worker waiting on a
-        kernel would otherwise hold the pool's shutdown until its note finished. Their kernels go
-        with them: a forked kernel is killed when its worker's connection closes, a plain one when
-        it sees its parent gone. Backends with remote work stop it when ``map`` is closed.
+        The default kills this process's worker processes, for a backend that runs jobs in a
+        process pool: a worker waiting on a kernel would otherwise hold the pool's shutdown until its
+        note finished. The local backend overrides it (its workers are threads); backends with
+        remote work stop it when ``map`` is closed.
         """
         for child in multiprocessing.active_children():
             child.kill()

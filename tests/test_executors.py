@@ -215,6 +215,21 @@ def test_local_pool_runs_two_notes_at_once(sleepers: tuple[JournalDir, float]) -
 
 
 @pytest.mark.kernel
+def test_notes_run_at_once_each_in_its_own_folder(journal: JournalDir) -> None:
+    """Runs share the driver process: a note's folder is its kernel's, never the process's."""
+    reader = code("import os, time\ntime.sleep(0.5)\nprint(open('here.txt').read(), os.path.basename(os.getcwd()))")
+    for folder in ("a", "b", "c"):
+        journal.write(f"{folder}/note.md", note_text(f"Note {folder}", "2026-01-07", reader))
+        journal.write(f"{folder}/here.txt", f"in {folder}")
+    cwd = os.getcwd()
+    assert journal.cli("run", "--jobs", "3") == 0
+    assert os.getcwd() == cwd
+    for folder in ("a", "b", "c"):
+        notebook = json.loads((journal.root / "store" / "notes" / folder / "note.ipynb").read_text())
+        assert notebook["cells"][0]["outputs"][0]["text"] == f"in {folder} {folder}\n"
+
+
+@pytest.mark.kernel
 @pytest.mark.parametrize("switch", ["--no-preload", "mkdocs.yml"])
 def test_preloaded_kernels_can_be_turned_off(journal: JournalDir, switch: str) -> None:
     journal.write("parent.md", note_text("Parent", "2026-01-06", code("import os\nprint(os.getppid())")))
