@@ -512,8 +512,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         server.serve()
     except KernelChild as child:
         argv = child.argv
-    else:
-        return
+    else:  # its kernels are dead: skip the interpreter's teardown (seconds with torch loaded; the owner waits)
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os._exit(0)
     # a forked child: start its kernel outside the except block, so that no traceback a note
     # raises is chained to KernelChild (and to this file's frames)
     run_kernel(argv)

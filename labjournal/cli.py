@@ -294,10 +294,20 @@ def _plan_and_execute(
 
 
 def _print_summary(reports) -> None:
+    """A row per note that ran or could not; the notes whose stored results were reused, counted.
+
+    (A journal of a thousand entries should not print a thousand rows on every build.)
+    """
+    listed = [report for report in reports if report.action != "reused"]
+    reused = len(reports) - len(listed)
+    if reused:
+        out.print(f"{reused} note{'s' if reused != 1 else ''} fresh: stored results reused", highlight=False)
+    if not listed:
+        return
     table = Table(title="labjournal run")
-    for column in ("note", "parameters", "status", "seconds", "executed or reused"):
+    for column in ("note", "parameters", "status", "seconds", "executed or skipped"):
         table.add_column(column, justify="right" if column == "seconds" else "left")
-    for report in reports:
+    for report in listed:
         seconds = f"{report.seconds:.1f}" if report.action == "executed" else ""
         overrides = report.planned.overrides if report.planned else {}
         parameters = " ".join(f"{k}={v}" for k, v in overrides.items()) or "defaults"

@@ -136,11 +136,14 @@ def test_a_failing_note_shows_its_traceback_and_the_others_still_render(executed
     assert "alpha result 20" in journal.page("2026/alpha")
 
 
-def test_second_run_executes_nothing(copy: JournalDir) -> None:
+def test_second_run_executes_nothing(copy: JournalDir, capsys: pytest.CaptureFixture) -> None:
     before = copy.tree_digest("store")
     assert _jobs(copy) == ["2026/broken"]  # only the failed note is retried
+    capsys.readouterr()
     assert copy.cli("run", "notes/2026/alpha.md", "notes/2026/plot.md") == 0
     assert copy.tree_digest("store") == before
+    printed = capsys.readouterr().out
+    assert "2 notes fresh: stored results reused" in printed and "labjournal run" not in printed  # no table
 
 
 def test_prose_edit_executes_nothing_and_the_page_shows_new_prose_with_old_outputs(copy: JournalDir) -> None:
