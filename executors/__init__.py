@@ -18,7 +18,7 @@ BUILTIN = {
     "ray": "labjournal.executors.ray:RayExecutor",
 }
 
-__all__ = ["Executor", "Job", "Outcome", "available", "get_executor", "run_job"]
+__all__ = ["Executor", "Job", "Outcome", "available", "check_name", "get_executor", "run_job"]
 
 
 def _load(target: str) -> type[Executor]:
@@ -34,12 +34,18 @@ def available() -> dict[str, str]:
     return names
 
 
-def get_executor(name: str) -> type[Executor]:
-    """The executor class registered as ``name``; a clear error listing the known names."""
+def check_name(name: str) -> str:
+    """Where executor ``name`` comes from; a clear error listing the known names (nothing is imported)."""
     names = available()
     if name not in names:
         raise UsageError(f"unknown executor '{name}'; available: {', '.join(sorted(names))}")
+    return names[name]
+
+
+def get_executor(name: str) -> type[Executor]:
+    """The executor class registered as ``name``; a clear error listing the known names."""
+    target = check_name(name)
     try:
-        return _load(names[name])
+        return _load(target)
     except ImportError as exc:
         raise UsageError(f"executor '{name}' needs a package that is not installed: {exc.name}") from None

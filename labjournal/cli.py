@@ -165,10 +165,10 @@ def _executor(journal: Journal, args: argparse.Namespace):
 
 
 def _check_executor(journal: Journal, args: argparse.Namespace) -> None:
-    """An unknown executor is an error even when there is nothing to run."""
-    from .executors import get_executor
+    """An unknown executor is an error even when there is nothing to run (its module is imported only to run)."""
+    from .executors import check_name
 
-    get_executor(args.executor or journal.settings.executor)
+    check_name(args.executor or journal.settings.executor)
 
 
 @contextlib.contextmanager
@@ -355,6 +355,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _mkdocs(journal: Journal, *arguments: str) -> int:
+    """The ``mkdocs`` command in its own process (``serve``: it runs until stopped)."""
     command = [sys.executable, "-m", "mkdocs", *arguments, "-f", str(journal.root / "mkdocs.yml")]
     # mkdocs-material prints a banner about MkDocs 2 on every build; labjournal pins mkdocs<2
     env = {**os.environ, "NO_MKDOCS_2_WARNING": os.environ.get("NO_MKDOCS_2_WARNING", "1")}
@@ -383,9 +384,41 @@ def _build(journal: Journal, args: argparse.Namespace) -> int:
             for line in problems:
                 console.print(f"  {line}")
             return EXIT_FAILED
-    arguments = ["build"] + (["--strict"] if args.strict else []) + (["-d", args.site_dir] if args.site_dir else [])
-    code = _mkdocs(journal, *arguments)
+    code = _mkdocs_build(journal, strict=args.strict, site_dir=args.site_dir)
     return code or (EXIT_FAILED if failed else 0)
+
+
+def _mkdocs_build(journal: Journal, *, strict: bool, site_dir: str | None) -> int:
+    """``mkdocs build`` in this process, as its command line does it (no second interpreter to
+    start and no second import of MkDocs, material and labjournal: most of a no-op build's
+    difference from a plain MkDocs build). Its log goes to stderr as ``mkdocs`` prints it."""
+    from mkdocs import config
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    saved = (logger.level, logger.propagate)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logger.addHandler(handler)
+    site = str(Path(site_dir).resolve()) if site_dir else None  # relative to where we were started, as mkdocs -d
+    try:
+        cfg = config.load_config(config_file=str(journal.root / "mkdocs.yml"), strict=strict, site_dir=site)
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.on_shutdown()
+    except MkDocsException as exc:
+        console.print(f"[red]mkdocs: {escape(str(exc))}[/]")
+        return 1
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -493,7 +493,7 @@ def sanitize_outputs(notebook: dict[str, Any], trusted: bool) -> dict[str, Any]:
     and image data that is not base64 are dropped, executable MIME types are dropped, and so is the
     notebook's widget state (nbconvert would load the widget manager's script for it from a CDN).
     A representation that sanitises to nothing is dropped so that renderers fall back to another
-    (a PNG or ``text/plain``).
+    (a PNG or ``text/plain``); an output left with none is dropped.
     """
     result = copy.deepcopy(notebook)
     if trusted:
@@ -505,4 +505,6 @@ def sanitize_outputs(notebook: dict[str, Any], trusted: bool) -> dict[str, Any]:
                 output["data"] = _sanitize_data(output["data"])
             if isinstance(output.get("metadata"), dict):
                 output["metadata"] = _sanitize_metadata(output["metadata"])
+        if "outputs" in cell:
+            cell["outputs"] = [output for output in cell["outputs"] if output.get("data", True)]
     return result

@@ -413,3 +413,10 @@ def test_untrusted_notebook_outputs_are_cleaned_and_the_input_is_not_touched() -
 def test_a_representation_that_sanitises_to_nothing_is_dropped() -> None:
     notebook = _notebook(_display({"text/html": "<script>alert(1)</script>", "text/plain": "x"}))
     assert sanitize_outputs(notebook, trusted=False)["cells"][0]["outputs"][0]["data"] == {"text/plain": "x"}
+
+
+def test_an_output_left_with_no_representation_is_dropped() -> None:
+    """nbconvert would warn that it cannot represent it (an error where warnings are errors)."""
+    notebook = _notebook(_display({"application/javascript": "alert(1)"}), _display({"text/plain": "kept"}))
+    outputs = sanitize_outputs(notebook, trusted=False)["cells"][0]["outputs"]
+    assert [output["data"] for output in outputs] == [{"text/plain": "kept"}]
