@@ -25,13 +25,12 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import nbformat
-from nbformat import NotebookNode
-
-# papermill, nbclient and jupyter_client are imported where a note runs: a build that executes
-# nothing should not pay for them.
+# papermill, nbclient, jupyter_client and nbformat are imported where a note runs: a build that
+# executes nothing should not pay for them.
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 EXPECTED_ERROR_TAG = "raises-exception"
@@ -273,6 +272,7 @@ class _Run:
         return self.execution.nb if self.execution is not None else None
 
     def _execute(self) -> None:
+        import nbformat
         import papermill
         from papermill.exceptions import PapermillExecutionError
 

@@ -17,14 +17,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 import yaml
-from nbformat import NotebookNode
 
 from .errors import DuplicateNoteError, NoteError
 from .facts import CodeFacts, FactsCache
+
+if TYPE_CHECKING:  # nbformat is imported where a notebook is read: a no-op build reads none
+    from nbformat import NotebookNode
 
 log = logging.getLogger("labjournal.notes")
 
@@ -296,6 +297,8 @@ def read_note(path: Path, root: Path, facts_cache: FactsCache | None = None) -> 
     text = _read_text(path)
     parsed = None
     if path.suffix == ".ipynb":
+        import nbformat
+
         try:
             parsed = nbformat.reads(text, as_version=4)
         except (json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:

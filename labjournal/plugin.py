@@ -269,7 +269,6 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         from mkdocs.utils import get_relative_url
 
         from .charts import Point, metric_by_date
-        from .metrics import collect
 
         page_url = File(uri, "", "", config.use_directory_urls).url
         by_metric: dict[str, list[Point]] = defaultdict(list)
@@ -280,10 +279,8 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
                 continue
             url = get_relative_url(files.get_file_from_path(item.src_uri).url, page_url)
             links[url] = self._link(item, uri)
-            for name, series in collect(entry.notebook.cells).items():
-                by_metric[name].append(
-                    Point(item.note.meta.date.isoformat(), series.last, item.note.display_title, url)
-                )
+            for name, value in entry.provenance.metrics.items():  # final values, kept in the store's index
+                by_metric[name].append(Point(item.note.meta.date.isoformat(), value, item.note.display_title, url))
         shared = {name: points for name, points in sorted(by_metric.items()) if len({p.url for p in points}) > 1}
         if not shared:
             return None

@@ -18,13 +18,13 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-import nbformat
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING, Any
 
 from .keys import execution_key
 from .notes import Note
+
+if TYPE_CHECKING:  # nbformat is imported where an entry's notebook is read: a no-op build reads none
+    from nbformat import NotebookNode
 
 log = logging.getLogger("labjournal.store")
 
@@ -104,6 +104,8 @@ class Entry:
     @property
     def notebook(self) -> NotebookNode:
         if self._notebook is None:
+            import nbformat
+
             self._notebook = nbformat.from_dict(json.loads(self.path.read_text(encoding="utf-8")))
         return self._notebook
 
@@ -198,7 +200,9 @@ class Store:
                 log.warning("%s: checksum mismatch (edited by hand or corrupted); treated as stale", path)
                 self._remember(path, None)
                 return None
-            entry = Entry(Provenance.from_dict(meta), path, nbformat.from_dict(raw))
+            from nbformat import from_dict
+
+            entry = Entry(Provenance.from_dict(meta), path, from_dict(raw))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("%s: unreadable store entry (%s); treated as stale", path, exc)
             self._remember(path, None)
