@@ -218,6 +218,11 @@ class Bench:
                 "cell_seconds_mean": _mean(sum(p["cells_seconds"]) for p in jobs),
                 "outside_jobs_s": round(sample.seconds - in_jobs, 3),
                 "peak_mb": sample.peak_mb,
+                # after the first job (which waits for the preload server's imports): the steady cost
+                # of one more note beyond its own cells
+                "steady_overhead_s": round(
+                    statistics.median(p["seconds"] - sum(p["cells_seconds"]) for p in jobs[1:] or jobs), 3
+                ),
             }
             self.say(f"overhead {name}: {figures[name]}")
         plain = self.work / f"plain-{self.size}"
@@ -285,6 +290,26 @@ class Bench:
         for _ in range(self.repeat):
             self.record("site_warm", "floor", measure(command, site, self.log))
         self.extra.setdefault("site_sizes", {})["floor"] = site_sizes(site / "site", self.size)
+        self.paired(journal, site, command)
+
+    def paired(self, journal: Path, floor_site: Path, floor_command: list[str]) -> None:
+        """No-op rebuild and floor build taken in turns, and the median of their ratios.
+
+        A shared machine's speed drifts by 2x within minutes; the best samples of two series taken
+        minutes apart compare the drift as much as the builds. Each pair here is seconds apart.
+        """
+        ratios, ours, floor = [], [], []
+        for _ in range(max(3, self.repeat)):
+            ours.append(self.run_ours(journal, ["build"]).seconds)
+            floor.append(measure(floor_command, floor_site, self.log).seconds)
+            ratios.append(ours[-1] / floor[-1])
+        self.extra["noop_vs_floor"] = {
+            "ours_s": ours,
+            "floor_s": floor,
+            "ratios": [round(r, 3) for r in ratios],
+            "median_ratio": round(statistics.median(ratios), 3),
+        }
+        self.say(f"no-op rebuild / floor, paired: {self.extra['noop_vs_floor']}")
 
     def run(self) -> dict[str, Any]:
         source = self.work / f"source-{self.size}"
@@ -553,7 +578,8 @@ def markdown_report(runs: list[dict[str, Any]]) -> str:
             "",
             f"{machine['date']}, labjournal at commit {machine['commit']}, {machine['cpus']} cores, "
             f"load average {machine['load_before']:.1f} before and "
-            f"{machine['load_after']:.1f} after; samples per warm scenario: {run['repeat']}, per cold build: 1; "
+            f"{machine['load_after']:.1f} after{_yardstick(machine)}; samples per warm scenario: {run['repeat']}, "
+            "per cold build: 1; "
             f"labjournal + floor took {run['labjournal_and_floor_seconds']} s, everything "
             f"{run['total_seconds']} s{_peer_origin(run)}.",
             "",
@@ -570,9 +596,17 @@ def markdown_report(runs: list[dict[str, Any]]) -> str:
                 f"| {_ratio(ours.get('best_s'), peer.get('best_s'))} | {_fmt(floor)} "
                 f"| {_ratio(ours.get('best_s'), floor)} |"
             )
+        lines += _paired_lines(run.get("noop_vs_floor"))
         lines += _overhead_lines(run.get("overhead")) + _workers_lines(run.get("workers"))
         lines += _size_lines(run.get("site_sizes", {}))
     return "\n".join(lines) + "\n"
+
+
+def _yardstick(machine: dict[str, Any]) -> str:
+    if "import_torch_s_before" not in machine:
+        return ""
+    before, after = machine["import_torch_s_before"], machine.get("import_torch_s_after")
+    return f", `import torch` {before:.2f} s before and {after:.2f} s after (the issue's machine: 1.3 s)"
 
 
 def _overhead_lines(figures: dict[str, Any] | None) -> list[str]:
@@ -585,20 +619,34 @@ def _overhead_lines(figures: dict[str, Any] | None) -> list[str]:
         f"`python` running each note's code as a script ({python:.2f} s per note, process start and imports "
         "included). *per note*: papermill's job (kernel start, execution, notebook out) from the store's "
         "provenance; *in cells*: the cells' own time; *outside jobs*: the command's wall time less its jobs "
-        "(interpreter start, planning, store writes, preload server start).",
+        "(interpreter start, planning, store writes); *steady overhead*: the median of a job less its cells' "
+        "time, first job left out (it waits for the preload server's imports): what one more note costs "
+        "beyond its own work.",
         "",
-        "| kernels | wall s | wall / notes s | per note s | in cells s | outside jobs s | per note - python s "
-        "| per note / python |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| kernels | wall s | wall / notes s | per note s | in cells s | outside jobs s | steady overhead s "
+        "| per note - python s | per note / python |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in ("preload", "no_preload"):
         f = figures[name]
         lines.append(
             f"| {name.replace('_', ' ')} | {f['wall_s']:.1f} | {f['per_note_s']:.2f} | {f['job_seconds_mean']:.2f} "
-            f"| {f['cell_seconds_mean']:.2f} | {f['outside_jobs_s']:.1f} | {f['overhead_vs_python_s']:+.2f} "
-            f"| {f['ratio_vs_python']:.2f} |"
+            f"| {f['cell_seconds_mean']:.2f} | {f['outside_jobs_s']:.1f} | {_fmt(f.get('steady_overhead_s'), 2)} "
+            f"| {f['overhead_vs_python_s']:+.2f} | {f['ratio_vs_python']:.2f} |"
         )
     return lines
+
+
+def _paired_lines(figures: dict[str, Any] | None) -> list[str]:
+    if not figures:
+        return []
+    pairs = ", ".join(f"{o:.1f}/{f:.1f}" for o, f in zip(figures["ours_s"], figures["floor_s"], strict=True))
+    return [
+        "",
+        f"No-op rebuild against the floor, taken in turns (seconds, ours/floor): {pairs}; "
+        f"median ratio **{figures['median_ratio']:.2f}** (range {min(figures['ratios']):.2f}-"
+        f"{max(figures['ratios']):.2f}).",
+    ]
 
 
 def _workers_lines(figures: dict[str, Any] | None) -> list[str]:
@@ -631,6 +679,19 @@ def _size_lines(sizes: dict[str, dict[str, float]]) -> list[str]:
     return [*lines, ""]
 
 
+def torch_import_seconds(samples: int = 3) -> float:
+    """A yardstick of this machine's speed right now: the best wall time of ``python -c "import torch"``.
+
+    The issue's reference machine took about 1.3 s; shared machines drift by 2x within an hour.
+    """
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import torch"], check=True)
+        times.append(time.perf_counter() - started)
+    return round(min(times), 2)
+
+
 def machine_info() -> dict[str, Any]:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
     # a shared working tree: say whether the measured code differs from the commit
@@ -645,6 +706,7 @@ def machine_info() -> dict[str, Any]:
         "commit": commit.stdout.strip() + ("+uncommitted" if dirty.stdout.strip() else ""),
         "versions": {name: version(name) for name in ("labjournal", *PEER_SAME_AS_OURS, "nbconvert", "papermill")},
         "load_before": os.getloadavg()[0],
+        "import_torch_s_before": torch_import_seconds(),
     }
 
 
@@ -744,7 +806,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         machine = machine_info()
         bench = Bench(size, args.work, args.repeat, not args.no_peer, args.overhead_notes)
         run = bench.run()
-        run["machine"] = {**machine, "load_after": os.getloadavg()[0]}
+        run["machine"] = {**machine, "load_after": os.getloadavg()[0], "import_torch_s_after": torch_import_seconds()}
         write_results(run)
         print(markdown_report([run]))
     return 0

@@ -371,7 +371,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _build(journal: Journal, args: argparse.Namespace) -> int:
     failed = False
     if not args.no_execute:
-        failed = _run(journal, argparse.Namespace(**{**vars(args), "paths": []})) != 0
+        run_args = argparse.Namespace(**{**vars(args), "paths": []})
+        failed = _run(journal, run_args, start_early=journal.store.is_empty()) != 0
     else:
         notes = journal.notes()  # a bad note stops here (exit code 2), before the site is touched
         problems = [

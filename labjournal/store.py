@@ -183,6 +183,10 @@ class Store:
     def path_for(self, note_id: str) -> Path:
         return self.root / "notes" / f"{note_id}.ipynb"
 
+    def is_empty(self) -> bool:
+        """No entry at all (a journal's first run: every note with code will execute)."""
+        return next((self.root / "notes").rglob("*.ipynb"), None) is None
+
     def load(self, note_id: str) -> Entry | None:
         """The entry of ``note_id``, or None when missing or not trustworthy (logged as a warning)."""
         path = self.path_for(note_id)
