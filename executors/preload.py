@@ -15,9 +15,10 @@ installing a kernelspec. Whatever cannot be forked (no fork on this platform, a 
 another interpreter or language, CUDA initialised in the server, a server that failed) falls back
 to the stock provisioner: a plain kernel.
 
-Which server a process uses: the one set with :func:`use_server` (an executor hands its server to
-its pool workers), else :func:`shared_server`, started on first use (e.g. in a Ray worker) and
-ended when the process exits.
+Which server a kernel comes from: the one its manager class is bound to
+(:func:`kernel_manager_for`, as the local executor does), else the one set with :func:`use_server`,
+else :func:`shared_server`: one per process, started on first use (e.g. in a Ray worker), told to
+import more modules when a run needs them (:meth:`PreloadServer.preload`), ended when the process exits.
 """
 
 from __future__ import annotations
