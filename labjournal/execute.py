@@ -185,7 +185,7 @@ def commit(store: Store, runs: RunLog, planned: Planned, outcome: Outcome) -> st
     if outcome.notebook is not None:
         outcome.notebook = scrub_notebook(outcome.notebook)  # no secret value ever reaches the store
         outcome.message, outcome.traceback = scrub_text(outcome.message), scrub_text(outcome.traceback)
-        run_id = make_run_id(outcome.finished)
+        run_id = make_run_id()
         parameters = {**default_parameters(planned.note), **outcome.job.parameters}
         runs.add(
             RunRecord(

@@ -13,6 +13,7 @@ import itertools
 import json
 import logging
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -76,10 +77,11 @@ def metrics_of(notebook: dict[str, Any]) -> dict[str, dict[str, list[Any]]]:
     }
 
 
-def make_run_id(finished: str) -> str:
-    """Sortable by time, unique even for identical runs finishing in the same second: ``20260102-093000-1a2b3c``."""
-    stamp = "".join(ch for ch in finished[:19] if ch.isdigit())
-    return f"{stamp[:8]}-{stamp[8:14]}-{secrets.token_hex(3)}"
+def make_run_id(now: float | None = None) -> str:
+    """Sortable by time to the millisecond, unique even for runs recorded in the same one:
+    ``20260102-093000-123-1a2b3c`` (local time; milliseconds, since runs now finish within one second)."""
+    now = time.time() if now is None else now
+    return f"{time.strftime('%Y%m%d-%H%M%S', time.localtime(now))}-{int(now * 1000) % 1000:03d}-{secrets.token_hex(3)}"
 
 
 class RunLog:
