@@ -63,6 +63,11 @@ class Job:
     note_timeout: float | None = None  # seconds for the whole note, kernel start included
     gpu: str | None = None  # CUDA_VISIBLE_DEVICES for this job, when an executor places it on one GPU
 
+    @property
+    def uses_gpu(self) -> bool:
+        """The note needs a GPU, or was given CUDA: it takes a GPU wherever it runs."""
+        return self.needs_gpu or self.device.startswith("cuda")
+
 
 @dataclass
 class Outcome:
@@ -164,7 +169,7 @@ def _tracking(base: type, managers: list[Any], env: dict[str, str], cwd: str) ->
     An asynchronous manager also gets a client that sees a fresh kernel ready 0.2 s sooner
     (``kernel_client.py``).
     """
-    from jupyter_client import AsyncKernelManager
+    from jupyter_client import AsyncKernelClient, AsyncKernelManager
     from traitlets import DottedObjectName, Type
 
     from .kernel_client import ReadyKernelClient
@@ -189,7 +194,7 @@ def _tracking(base: type, managers: list[Any], env: dict[str, str], cwd: str) ->
     if issubclass(base, AsyncKernelManager):
         ready = {
             "client_class": DottedObjectName(f"{ReadyKernelClient.__module__}.{ReadyKernelClient.__name__}"),
-            "client_factory": Type(ReadyKernelClient, klass=ReadyKernelClient.__mro__[1]),
+            "client_factory": Type(ReadyKernelClient, klass=AsyncKernelClient),
         }
         return type("TrackedKernelManager", (TrackedKernelManager,), ready)
     return TrackedKernelManager

@@ -25,8 +25,8 @@ class LocalExecutor(Executor):
     ``preload`` (default: where fork is supported) gives every note a fresh kernel forked from a
     preload server that imported the heavy modules once (see ``preload.py``). Of ``preload_modules``
     the server imports those the run's notes use (:func:`~.preload.modules_for`); the server belongs
-    to this process and is shared by later runs with the same modules. An explicit
-    ``kernel_manager_class`` engine kwarg turns preloading off.
+    to this process and is shared by later runs, which have it import what they need more. An
+    explicit ``kernel_manager_class`` engine kwarg turns preloading off.
     """
 
     name = "local"
@@ -53,8 +53,7 @@ class LocalExecutor(Executor):
         self._cancel.clear()
         engine_kwargs = dict(self.engine_kwargs)
         if self.preload:
-            server = preloading.shared_server(preloading.modules_for(jobs, self.preload_modules))
-            engine_kwargs["kernel_manager_class"] = preloading.kernel_manager_for(server)
+            engine_kwargs["kernel_manager_class"] = preloading.kernel_manager_for_jobs(jobs, self.preload_modules)
         run = partial(run_job, cancel=self._cancel, **engine_kwargs)
         pool = cf.ThreadPoolExecutor(min(self.jobs, len(jobs)), thread_name_prefix="labjournal-job")
         try:
@@ -79,10 +78,6 @@ class LocalExecutor(Executor):
         return visible_gpus()
 
 
-def _is_gpu_job(job: Job) -> bool:
-    return job.needs_gpu or job.device.startswith("cuda")
-
-
 def _run_placing_gpus(
     pool: cf.Executor, jobs: list[Job], gpus: Sequence[str], run: Callable[[Job], Outcome]
 ) -> Iterator[Outcome]:
@@ -92,9 +87,9 @@ def _run_placing_gpus(
     go to the pool at once. With one GPU or none, every job is submitted as it is.
     """
     placing = len(gpus) > 1
-    waiting = [job for job in jobs if placing and _is_gpu_job(job)]
+    waiting = [job for job in jobs if placing and job.uses_gpu]
     running: dict[cf.Future[Outcome], str | None] = {
-        pool.submit(run, job): None for job in jobs if not (placing and _is_gpu_job(job))
+        pool.submit(run, job): None for job in jobs if not (placing and job.uses_gpu)
     }
     free = list(gpus)
 

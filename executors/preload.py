@@ -446,3 +446,8 @@ class PreloadedKernelManager(AsyncKernelManager):
 def kernel_manager_for(server: PreloadServer) -> type[PreloadedKernelManager]:
     """A :class:`PreloadedKernelManager` whose kernels come from ``server``."""
     return type("PreloadedKernelManager", (PreloadedKernelManager,), {"server": server})
+
+
+def kernel_manager_for_jobs(jobs: Iterable[Any], configured: Sequence[str]) -> type[PreloadedKernelManager]:
+    """Kernels for ``jobs`` from this process's server, told to import what of ``configured`` they use."""
+    return kernel_manager_for(shared_server(modules_for(jobs, configured)))

@@ -26,6 +26,7 @@ import argparse
 import atexit
 import contextlib
 import ctypes
+import functools
 import gc
 import importlib
 import importlib.util
@@ -85,9 +86,8 @@ def preload(modules: Sequence[str]) -> dict[str, str]:
             importlib.import_module(name)
         except Exception as exc:  # an optional module: preloading is an optimisation only
             failed[name] = f"{type(exc).__name__}: {exc}"
-    if "torch.optim" in sys.modules and not _WARMED:
+    if "torch.optim" in sys.modules:
         _warm_torch_optim()
-        _WARMED.append("torch.optim")
     if "jupyter_client.localinterfaces" in sys.modules:  # each kernel lists this machine's IPs (psutil)
         sys.modules["jupyter_client.localinterfaces"].local_ips()
     _disown_finalizers()
@@ -106,9 +106,7 @@ def _disown_finalizers() -> None:
             obj.atexit = False
 
 
-_WARMED: list[str] = []
-
-
+@functools.cache  # once per server, however many preload requests import torch & co.
 def _warm_torch_optim() -> None:
     """Build optimizers once: the first one lazily imports ``torch._dynamo`` (about a second).
 

@@ -24,7 +24,7 @@ ADDRESS_VARIABLE = "LABJOURNAL_RAY_ADDRESS"
 
 def resources(job: Job) -> dict[str, float]:
     """What a job asks Ray for: one GPU when it needs or was given CUDA, else one CPU."""
-    if job.needs_gpu or job.device.startswith("cuda"):
+    if job.uses_gpu:
         return {"num_gpus": 1}
     return {"num_cpus": 1}
 
@@ -32,8 +32,10 @@ def resources(job: Job) -> dict[str, float]:
 def _execute(job: Job, engine_kwargs: dict[str, Any], preload_modules: tuple[str, ...] | None) -> Outcome:
     """In the Ray worker: run the job, in a kernel forked from this worker's own preload server if asked."""
     if preload_modules is not None and preloading.fork_supported():
-        server = preloading.shared_server(preloading.modules_for([job], preload_modules))
-        engine_kwargs = {**engine_kwargs, "kernel_manager_class": preloading.kernel_manager_for(server)}
+        engine_kwargs = {
+            **engine_kwargs,
+            "kernel_manager_class": preloading.kernel_manager_for_jobs([job], preload_modules),
+        }
     return run_job(job, **engine_kwargs)
 
 
