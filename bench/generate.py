@@ -17,6 +17,7 @@ import random
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 START = dt.date(2024, 1, 1)
@@ -257,6 +258,19 @@ def generate_journal(dest: Path, notes: int, seed: int = 0) -> list[Path]:
         path.write_text(note_text(index, seed), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def read_note(path: Path) -> tuple[Any, str]:
+    """A generated note as a notebook without its front matter, and its title."""
+    import jupytext
+
+    notebook = jupytext.reads(path.read_text(encoding="utf-8"), fmt="md")
+    title = ""
+    if notebook.cells and notebook.cells[0].cell_type == "raw" and notebook.cells[0].source.startswith("---"):
+        header = notebook.cells.pop(0).source
+        match = re.search(r'^title: "(.*)"$', header, re.M)
+        title = match.group(1) if match else ""
+    return notebook, title
 
 
 def edit_prose(path: Path, mark: str) -> None:

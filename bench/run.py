@@ -4,18 +4,21 @@ For each size N it generates a synthetic journal (``bench.generate``) and measur
 processes, wall time and peak memory of:
 
 - labjournal: cold run + build, no-op rebuild, prose edit + build, code edit + build, the site build
-  alone (``--no-execute``) with a warm and a cold render cache, and the per-note execution overhead
-  against plain ``python`` running the same code (with preloaded kernels on and off);
+  alone (``--no-execute``) with a warm and a cold render cache; once per run (they do not depend on
+  N), the per-note execution overhead against plain ``python`` running the same code (preloaded
+  kernels on and off) and a cold run of 20 notes with 1 and 2 workers;
 - mkdocs-jupyter (``execute: true``, in its own virtual environment ``bench/.venv-peer``) over
-  py:percent copies of the same notes: cold build, no-op rebuild, prose edit, code edit;
+  py:percent copies of the same notes: no-op rebuild, prose edit, code edit, and its cold build,
+  estimated from a cold build of the first notes unless ``--peer-cold-max`` asks for the real one
+  (it executes the notes one by one: 10-24 minutes at 100 notes here); see ``bench.peers``;
 - plain mkdocs-material over labjournal's rendered pages (Markdown and PNG files already there):
-  the floor for any site generator.
+  the floor for any site generator, built in turns with labjournal's no-op rebuild.
 
 Figures go to ``bench/results/n<N>.json``; ``bench/results/RESULTS.md`` is rewritten from every
 ``n*.json`` there. ``--profile`` writes pyinstrument reports of the no-op rebuild and the site build.
 
     python -m bench.run --sizes 20 100
-    python -m bench.run --sizes 1000 --no-peer
+    python -m bench.run --sizes 1000
     python -m bench.run --sizes 100 --profile
 """
 
@@ -27,7 +30,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -43,13 +45,18 @@ from typing import Any
 
 import psutil
 
-from bench.generate import edit_code, edit_prose, generate_journal
+from bench.generate import edit_code, edit_prose, generate_journal, read_note
+from bench.peers import (
+    PEER_SAME_AS_OURS,
+    PEER_VENV,
+    ensure_peer_venv,
+    fill_cache,
+    make_floor_journal,
+    make_peer_journal,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
-PEER_VENV = REPO / "bench" / ".venv-peer"
-PEER_EXTRA = ("mkdocs-jupyter==0.26.3", "ipykernel")  # 0.27 needs Python 3.12
-PEER_SAME_AS_OURS = ("torch", "mkdocs", "mkdocs-material", "matplotlib", "jupytext")
 # MPLBACKEND must stay unset for labjournal and mkdocs-jupyter: kernels inherit it, and Agg would swallow figures
 ENV = {"NO_MKDOCS_2_WARNING": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 SAMPLE_SECONDS = 0.2
@@ -146,13 +153,35 @@ class Measured:
         }
 
 
+@dataclass
+class Options:
+    """What one benchmark run measures, from the command line."""
+
+    repeat: int = 3  # samples of each cheap labjournal scenario and of the no-op/floor pairs
+    peer: bool = True
+    peer_repeat: int = 1  # samples of mkdocs-jupyter's edits (each executes a note in a new kernel)
+    peer_cold_max: int = 0  # the largest size whose peer cold build is measured in full
+    peer_sample: int = 5  # notes of the sample cold build that larger sizes' peer cold build is estimated from
+    overhead_notes: int = 4
+
+
+@dataclass
+class Shared:
+    """What one run measures once for all its sizes: neither depends on the size of the journal."""
+
+    fixed_costs_done: bool = False  # the per-note overhead and the workers scenario
+    peer_sample: tuple[Sample, Sample] | None = None  # mkdocs-jupyter's cold and no-op builds of the first notes
+
+
 class Bench:
     """Runs the scenarios of one size in a work folder and collects their figures."""
 
-    def __init__(self, size: int, work: Path, repeat: int, peer: bool, overhead_notes: int) -> None:
-        self.size, self.work, self.repeat, self.peer = size, work, repeat, peer
-        self.overhead_notes = overhead_notes
+    def __init__(self, size: int, work: Path, options: Options, shared: Shared | None = None) -> None:
+        self.size, self.work, self.options = size, work, options
+        self.repeat = options.repeat
+        self.shared = shared or Shared()
         self.log = work / f"n{size}.log"
+        self.executed = work / f"executed-{size}"  # labjournal's store after the cold build
         self.results: dict[str, dict[str, Measured]] = {key: {} for key in SCENARIOS}
         self.extra: dict[str, Any] = {}
 
@@ -181,12 +210,12 @@ class Bench:
     # -- labjournal ----------------------------------------------------------------------------
 
     def ours(self, source: Path) -> Path:
+        """Cold build, edits and site builds; the no-op rebuilds are taken in pairs with the floor."""
         journal = self.work / f"labjournal-{self.size}"
         _fresh_copy(source, journal)
         notes = sorted((journal / "notes").rglob("*.md"))
         self.record("cold", "labjournal", self.run_ours(journal, ["build"]))
-        for _ in range(self.repeat):
-            self.record("noop", "labjournal", self.run_ours(journal, ["build"]))
+        _fresh_copy(journal / "store" / "notes", self.executed)  # before any edit: the peer's cache comes from it
         for rep in range(self.repeat):
             edit_prose(_pick(notes, rep), f"p{rep}")
             self.record("prose", "labjournal", self.run_ours(journal, ["build"]))
@@ -195,15 +224,14 @@ class Bench:
             self.record("code", "labjournal", self.run_ours(journal, ["build"]))
         for _ in range(self.repeat):
             self.record("site_warm", "labjournal", self.run_ours(journal, ["build", "--no-execute"]))
-        for _ in range(max(1, self.repeat - 1)):
-            shutil.rmtree(journal / ".labjournal", ignore_errors=True)
-            self.record("site_cold", "labjournal", self.run_ours(journal, ["build", "--no-execute"]))
+        shutil.rmtree(journal / ".labjournal", ignore_errors=True)
+        self.record("site_cold", "labjournal", self.run_ours(journal, ["build", "--no-execute"]))
         self.extra["site_sizes"] = {"labjournal": site_sizes(journal / "site", self.size)}
         return journal
 
     def overhead(self, journal: Path) -> None:
         """Per-note seconds of ``labjournal run --force -j 1`` against ``python`` on the same code."""
-        notes = sorted((journal / "notes").rglob("*.md"))[: self.overhead_notes]
+        notes = sorted((journal / "notes").rglob("*.md"))[: self.options.overhead_notes]
         rel = [str(p.relative_to(journal)) for p in notes]
         figures: dict[str, Any] = {"notes": len(notes)}
         for preload in (True, False):
@@ -256,52 +284,109 @@ class Bench:
 
     # -- peers ---------------------------------------------------------------------------------
 
+    def peer_build(self, python: Path, site: Path, scenario: str | None) -> Sample:
+        """One ``mkdocs build`` of mkdocs-jupyter's site; recorded under ``scenario`` unless None."""
+        cache = site / ".cache" / "mkdocs-jupyter"
+        env = {"PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}", "VIRTUAL_ENV": str(PEER_VENV)}
+        before = set(cache.glob("*.json")) if cache.exists() else set()
+        sample = measure([str(python), "-m", "mkdocs", "build", "-q"], site, self.log, env=env)
+        sample.executed = len(set(cache.glob("*.json")) - before)  # its cache: one file per converted notebook
+        if sample.rc != 0:
+            raise RuntimeError(f"mkdocs-jupyter's build failed ({sample.rc}); see {self.log}")
+        if scenario:
+            self.record(scenario, "mkdocs-jupyter", sample)
+        return sample
+
     def mkdocs_jupyter(self, source: Path) -> None:
+        """mkdocs-jupyter's builds; above ``peer_cold_max`` notes its cold build is estimated, not run.
+
+        Its cold build executes the notes one by one, 6-14 s each here: 10-24 minutes at 100 notes. Above
+        the limit, the benchmark times a cold build of the first ``peer_sample`` notes instead, fills the
+        full site's cache from labjournal's executed notebooks (``bench.peer_cache``) and times the warm
+        builds for real; the cold figure is the no-op rebuild plus N times the sample's cost per note.
+        """
         python = ensure_peer_venv(self.say)
         site = self.work / f"mkdocs-jupyter-{self.size}"
         notes = make_peer_journal(source, site)
-        command = [str(python), "-m", "mkdocs", "build", "-q"]
-        path_env = {"PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}", "VIRTUAL_ENV": str(PEER_VENV)}
-
-        cache = site / ".cache" / "mkdocs-jupyter"
-
-        def build(scenario: str) -> None:
-            before = set(cache.glob("*.json")) if cache.exists() else set()
-            sample = measure(command, site, self.log, env=path_env)
-            sample.executed = len(set(cache.glob("*.json")) - before)  # its cache: one file per converted notebook
-            self.record(scenario, "mkdocs-jupyter", sample)
-
-        build("cold")
-        reps = self.repeat
-        for _ in range(reps):
-            build("noop")
-        for rep in range(reps):
+        if self.size <= self.options.peer_cold_max:
+            self.peer_build(python, site, "cold")
+            sample = None
+        else:
+            if self.shared.peer_sample is None:  # the first notes are the same at every size: once per run
+                self.shared.peer_sample = self.peer_sample_builds(python, source)
+            sample = self.shared.peer_sample
+            started = time.perf_counter()
+            fill_cache(python, site, self.executed, notes)
+            seconds = time.perf_counter() - started
+            self.say(f"mkdocs-jupyter's cache filled from labjournal's notebooks in {seconds:.0f} s")
+        for _ in range(self.repeat):
+            if self.peer_build(python, site, "noop").executed:
+                raise RuntimeError(f"mkdocs-jupyter executed notes in a no-op rebuild of {site}; see {self.log}")
+        if sample:
+            self.estimate_peer_cold(*sample)
+        for rep in range(self.options.peer_repeat):
             edit_prose(_pick(notes, rep), f"p{rep}")  # the last line is a Markdown comment
-            build("prose")
-        for rep in range(reps):
-            edit_code(_pick(notes, rep + reps), f"c{rep}")
-            build("code")
+            self.peer_build(python, site, "prose")
+        for rep in range(self.options.peer_repeat):
+            edit_code(_pick(notes, rep + self.options.peer_repeat), f"c{rep}")
+            self.peer_build(python, site, "code")
         self.extra.setdefault("site_sizes", {})["mkdocs-jupyter"] = site_sizes(site / "site", self.size)
 
+    def peer_sample_builds(self, python: Path, source: Path) -> tuple[Sample, Sample]:
+        """A cold build and a no-op rebuild of mkdocs-jupyter's site of the journal's first notes."""
+        site = self.work / f"mkdocs-jupyter-first-{self.options.peer_sample}"
+        make_peer_journal(source, site, limit=self.options.peer_sample)
+        cold, noop = self.peer_build(python, site, None), self.peer_build(python, site, None)
+        self.say(f"mkdocs-jupyter, first notes: cold {cold.seconds:.1f} s, no-op {noop.seconds:.1f} s")
+        return cold, noop
+
+    def estimate_peer_cold(self, cold: Sample, noop: Sample) -> None:
+        """The peer's cold build at this size: its no-op rebuild plus N times the sample's execution per note."""
+        notes = self.options.peer_sample
+        per_note = (cold.seconds - noop.seconds) / notes
+        full_noop = min(self.results["noop"]["mkdocs-jupyter"].samples, key=lambda s: s.seconds)
+        estimate = Sample(
+            seconds=round(full_noop.seconds + self.size * per_note, 1),
+            peak_mb=round(full_noop.peak_mb + max(0.0, cold.peak_mb - noop.peak_mb), 1),
+            max_rss_mb=max(full_noop.max_rss_mb, cold.max_rss_mb),
+            rc=0,
+            load=cold.load,
+            executed=self.size,
+        )
+        self.results["cold"]["mkdocs-jupyter"] = Measured([estimate], note="estimated")
+        self.extra["peer_cold_estimate"] = {
+            "sample_notes": notes,
+            "sample_cold_s": cold.seconds,
+            "sample_noop_s": noop.seconds,
+            "per_note_s": round(per_note, 3),
+            "noop_s": full_noop.seconds,
+            "sample_peak_mb": cold.peak_mb,
+        }
+        self.say(f"mkdocs-jupyter cold build estimated: {estimate.seconds:.0f} s ({per_note:.2f} s per note)")
+
     def floor(self, journal: Path) -> None:
+        """The floor's site, then its builds taken in turns with labjournal's no-op rebuild."""
         site = self.work / f"floor-{self.size}"
         make_floor_journal(journal, site)
         command = [sys.executable, "-m", "mkdocs", "build", "-q"]
-        for _ in range(self.repeat):
-            self.record("site_warm", "floor", measure(command, site, self.log))
-        self.extra.setdefault("site_sizes", {})["floor"] = site_sizes(site / "site", self.size)
         self.paired(journal, site, command)
+        self.extra.setdefault("site_sizes", {})["floor"] = site_sizes(site / "site", self.size)
 
     def paired(self, journal: Path, floor_site: Path, floor_command: list[str]) -> None:
         """No-op rebuild and floor build taken in turns, and the median of their ratios.
 
         A shared machine's speed drifts by 2x within minutes; the best samples of two series taken
-        minutes apart compare the drift as much as the builds. Each pair here is seconds apart.
+        minutes apart compare the drift as much as the builds. Each pair here is seconds apart. The
+        samples are also the no-op scenario's (labjournal) and the site build's (floor).
         """
         ratios, ours, floor = [], [], []
         for _ in range(max(3, self.repeat)):
-            ours.append(self.run_ours(journal, ["build"]).seconds)
-            floor.append(measure(floor_command, floor_site, self.log).seconds)
+            ours_sample = self.run_ours(journal, ["build"])
+            floor_sample = measure(floor_command, floor_site, self.log)
+            self.record("noop", "labjournal", ours_sample)
+            self.record("site_warm", "floor", floor_sample)
+            ours.append(ours_sample.seconds)
+            floor.append(floor_sample.seconds)
             ratios.append(ours[-1] / floor[-1])
         self.extra["noop_vs_floor"] = {
             "ours_s": ours,
@@ -309,7 +394,7 @@ class Bench:
             "ratios": [round(r, 3) for r in ratios],
             "median_ratio": round(statistics.median(ratios), 3),
         }
-        self.say(f"no-op rebuild / floor, paired: {self.extra['noop_vs_floor']}")
+        self.say(f"no-op rebuild / floor, paired: median {self.extra['noop_vs_floor']['median_ratio']}")
 
     def run(self) -> dict[str, Any]:
         source = self.work / f"source-{self.size}"
@@ -318,16 +403,19 @@ class Bench:
         started = time.perf_counter()
         journal = self.ours(source)
         self.floor(journal)
-        if self.overhead_notes > 0:
-            self.overhead(journal)
-        self.workers(journal)
+        if not self.shared.fixed_costs_done:
+            if self.options.overhead_notes > 0:
+                self.overhead(journal)
+            self.workers(journal)
+            self.shared.fixed_costs_done = True
         ours_seconds = time.perf_counter() - started
-        if self.peer:
+        if self.options.peer:
             self.mkdocs_jupyter(source)
         return {
             "notes": self.size,
             "repeat": self.repeat,
-            "peer": self.peer,
+            "peer": self.options.peer,
+            "peer_repeat": self.options.peer_repeat,
             "labjournal_and_floor_seconds": round(ours_seconds, 1),
             "total_seconds": round(time.perf_counter() - started, 1),
             "scenarios": {key: {tool: m.summary() for tool, m in tools.items()} for key, tools in self.results.items()},
@@ -365,147 +453,15 @@ def _mean(values: Any) -> float:
     return round(statistics.fmean(values), 3) if values else 0.0
 
 
-def _read_note(path: Path) -> Any:
-    import jupytext
-
-    notebook = jupytext.reads(path.read_text(encoding="utf-8"), fmt="md")
-    title = ""
-    if notebook.cells and notebook.cells[0].cell_type == "raw" and notebook.cells[0].source.startswith("---"):
-        header = notebook.cells.pop(0).source
-        match = re.search(r'^title: "(.*)"$', header, re.M)
-        title = match.group(1) if match else ""
-    return notebook, title
-
-
 def plain_script(note: Path) -> str:
     """The note's code cells as one script; figures are rendered to PNG as the inline backend does."""
-    notebook, _ = _read_note(note)
+    notebook, _ = read_note(note)
     code = [cell.source.replace("plt.show()", "") for cell in notebook.cells if cell.cell_type == "code"]
     code.append(
         "import io\nfor number in plt.get_fignums():\n"
         "    plt.figure(number).savefig(io.BytesIO(), format='png', bbox_inches='tight')"
     )
     return "\n\n".join(code) + "\n"
-
-
-PEER_YML = """\
-site_name: {name}
-site_url: https://example.github.io/labjournal-bench/
-docs_dir: docs
-theme:
-  name: material
-  features: [content.code.copy, navigation.tabs, navigation.sections, navigation.footer, navigation.indexes,
-             search.suggest, search.highlight]
-plugins:
-  - search:
-      lang: [en, ko]
-  - tags
-{plugin}
-markdown_extensions:
-  - admonition
-  - attr_list
-  - md_in_html
-  - tables
-  - toc:
-      permalink: true
-  - pymdownx.details
-  - pymdownx.superfences
-  - pymdownx.highlight:
-      anchor_linenums: true
-  - pymdownx.inlinehilite
-  - pymdownx.arithmatex:
-      generic: true
-extra_javascript: [javascripts/mathjax.js]
-extra_css: [stylesheets/labjournal.css]
-nav:
-  - Home: index.md
-  - Journal: journal/index.md
-  - Tags: tags.md
-not_in_nav: |
-  /journal/**
-"""
-
-JUPYTER_PLUGIN = """\
-  - mkdocs-jupyter:
-      execute: true
-      include: ["*.py"]
-      kernel_name: python3
-"""
-
-
-def _listing(entries: list[tuple[str, str]]) -> str:
-    lines = ["---", "title: Journal", "---", "", "# Journal", ""]
-    lines += [f"- [{title}]({link})" for title, link in reversed(entries)]
-    return "\n".join(lines) + "\n"
-
-
-def _peer_docs(source: Path, dest: Path) -> Path:
-    if dest.exists():
-        shutil.rmtree(dest)
-    docs = dest / "docs"
-    shutil.copytree(source / "docs", docs)
-    return docs
-
-
-def make_peer_journal(source: Path, dest: Path) -> list[Path]:
-    """mkdocs-jupyter's site: py:percent copies of the notes (made with jupytext), a listing, the same theme."""
-    import jupytext
-    from nbformat.v4 import new_markdown_cell
-
-    docs = _peer_docs(source, dest)
-    config = PEER_YML.format(name="mkdocs-jupyter benchmark", plugin=JUPYTER_PLUGIN)
-    (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
-    entries, written = [], []
-    for note in sorted((source / "notes").rglob("*.md")):
-        notebook, title = _read_note(note)
-        notebook.cells.insert(0, new_markdown_cell(f"# {title}"))
-        rel = note.relative_to(source / "notes").with_suffix(".py")
-        target = docs / "journal" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        jupytext.write(notebook, target, fmt="py:percent")
-        entries.append((title, rel.as_posix()))
-        written.append(target)
-    (docs / "journal" / "index.md").write_text(_listing(entries), encoding="utf-8")
-    return written
-
-
-def make_floor_journal(journal: Path, dest: Path) -> None:
-    """Plain mkdocs-material over labjournal's rendered pages: Markdown and figures already made."""
-    docs = _peer_docs(journal, dest)
-    (dest / "mkdocs.yml").write_text(PEER_YML.format(name="mkdocs-material floor", plugin=""), encoding="utf-8")
-    home = docs / "index.md"
-    home.write_text(home.read_text(encoding="utf-8").replace("<!-- labjournal:recent -->", ""), encoding="utf-8")
-    entries = []
-    render = journal / ".labjournal" / "render"
-    for page in sorted(render.rglob("index.md")):
-        note_id = page.parent.parent.relative_to(render).as_posix()
-        target = docs / "journal" / note_id
-        target.mkdir(parents=True, exist_ok=True)
-        for file in page.parent.iterdir():
-            if file.name == "index.md" or file.suffix != ".md":
-                shutil.copyfile(file, target / file.name)
-        title = re.search(r"^title: (.*)$", page.read_text(encoding="utf-8"), re.M)
-        entries.append((title.group(1).strip("'\"") if title else note_id, f"{note_id}/index.md"))
-    (docs / "journal" / "index.md").write_text(_listing(entries), encoding="utf-8")
-
-
-def ensure_peer_venv(say: Callable[[str], None]) -> Path:
-    """bench/.venv-peer with mkdocs-jupyter and the same versions of what both sides use; kept between runs."""
-    python = PEER_VENV / "bin" / "python"
-    pins = [f"{name}=={version(name).split('+')[0]}" for name in PEER_SAME_AS_OURS]
-    wanted = "\n".join([*pins, *PEER_EXTRA])
-    marker = PEER_VENV / "bench-requirements.txt"
-    if python.exists() and marker.exists() and marker.read_text(encoding="utf-8") == wanted:
-        return python
-    say(f"installing the peer's virtual environment in {PEER_VENV.relative_to(REPO)} (once)")
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEER_VENV)], check=True)
-    # torch first and alone: ``torch==2.13.0`` is the CPU build, which must not be replaced by a resolver
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    subprocess.run([str(python), "-m", "pip", "install", "-q", pins[0]], check=True, **quiet)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", *pins, *PEER_EXTRA], check=True, **quiet)
-    marker.write_text(wanted, encoding="utf-8")
-    return python
 
 
 # -- sizes of the site ------------------------------------------------------------------------------
@@ -578,7 +534,8 @@ def markdown_report(runs: list[dict[str, Any]]) -> str:
             "",
             f"{machine['date']}, labjournal at commit {machine['commit']}, {machine['cpus']} cores, "
             f"load average {machine['load_before']:.1f} before and "
-            f"{machine['load_after']:.1f} after{_yardstick(machine)}; samples per warm scenario: {run['repeat']}, "
+            f"{machine['load_after']:.1f} after{_yardstick(machine)}; samples per warm scenario: {run['repeat']} "
+            f"(mkdocs-jupyter's edits: {run.get('peer_repeat', run['repeat'])}), "
             "per cold build: 1; "
             f"labjournal + floor took {run['labjournal_and_floor_seconds']} s, everything "
             f"{run['total_seconds']} s{_peer_origin(run)}.",
@@ -590,12 +547,15 @@ def markdown_report(runs: list[dict[str, Any]]) -> str:
         for key, label in SCENARIOS.items():
             ours = scenarios[key].get("labjournal", {})
             peer = scenarios[key].get("mkdocs-jupyter", {})
+            about = "~" if peer.get("note") == "estimated" else ""
             lines.append(
                 f"| {label} | {_fmt(ours.get('best_s'))} | {_fmt(ours.get('peak_mb'), 0)} | {_executed(ours)} "
-                f"| {_fmt(peer.get('best_s'))} | {_fmt(peer.get('peak_mb'), 0)} | {_executed(peer) if peer else '-'} "
+                f"| {about}{_fmt(peer.get('best_s'))} | {about}{_fmt(peer.get('peak_mb'), 0)} "
+                f"| {_executed(peer) if peer else '-'} "
                 f"| {_ratio(ours.get('best_s'), peer.get('best_s'))} | {_fmt(floor)} "
                 f"| {_ratio(ours.get('best_s'), floor)} |"
             )
+        lines += _estimate_lines(run.get("peer_cold_estimate"), run["notes"])
         lines += _paired_lines(run.get("noop_vs_floor"))
         lines += _overhead_lines(run.get("overhead")) + _workers_lines(run.get("workers"))
         lines += _size_lines(run.get("site_sizes", {}))
@@ -635,6 +595,19 @@ def _overhead_lines(figures: dict[str, Any] | None) -> list[str]:
             f"| {f['overhead_vs_python_s']:+.2f} | {f['ratio_vs_python']:.2f} |"
         )
     return lines
+
+
+def _estimate_lines(figures: dict[str, Any] | None, notes: int) -> list[str]:
+    if not figures:
+        return []
+    return [
+        "",
+        f"~ mkdocs-jupyter's cold build of {notes} notes is estimated, not run (it executes the notes one by one; "
+        f"`--peer-cold-max` runs it): its no-op rebuild ({figures['noop_s']:.1f} s, its cache filled from "
+        f"labjournal's executed notebooks) plus {notes} x {figures['per_note_s']:.2f} s, the cost per note of a "
+        f"cold build of the first {figures['sample_notes']} notes ({figures['sample_cold_s']:.1f} s, no-op "
+        f"{figures['sample_noop_s']:.1f} s). Memory: the no-op's plus the sample's kernel.",
+    ]
 
 
 def _paired_lines(figures: dict[str, Any] | None) -> list[str]:
@@ -790,8 +763,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-peer", action="store_true", help="skip mkdocs-jupyter; its last figures for that size are kept"
     )
+    parser.add_argument("--peer-repeat", type=int, default=1, help="samples of mkdocs-jupyter's edits (default: 1)")
     parser.add_argument(
-        "--overhead-notes", type=int, default=6, help="notes in the per-note overhead scenario (0: skip it)"
+        "--peer-cold-max", type=int, default=0,
+        help="largest size whose mkdocs-jupyter cold build is run in full; above, it is estimated (default: 0)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--peer-sample", type=int, default=5, help="notes of the sample cold build behind that estimate (default: 5)"
+    )
+    parser.add_argument(
+        "--overhead-notes", type=int, default=4, help="notes in the per-note overhead scenario (0: skip it)"
     )
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "labjournal-bench",
                         help="where journals are generated and built (default: a folder in the temp dir)")  # fmt: skip
@@ -799,16 +780,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    options = Options(
+        repeat=args.repeat,
+        peer=not args.no_peer,
+        peer_repeat=args.peer_repeat,
+        peer_cold_max=args.peer_cold_max,
+        peer_sample=args.peer_sample,
+        overhead_notes=args.overhead_notes,
+    )
+    started, shared = time.perf_counter(), Shared()
     for size in args.sizes:
         if args.profile:
             profile(size, args.work, print)
             continue
         machine = machine_info()
-        bench = Bench(size, args.work, args.repeat, not args.no_peer, args.overhead_notes)
-        run = bench.run()
+        run = Bench(size, args.work, options, shared).run()
         run["machine"] = {**machine, "load_after": os.getloadavg()[0], "import_torch_s_after": torch_import_seconds()}
         write_results(run)
         print(markdown_report([run]))
+    print(f"benchmark finished in {time.perf_counter() - started:.0f} s", flush=True)
     return 0
 
 

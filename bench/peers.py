@@ -1,0 +1,161 @@
+"""The benchmark's peers: mkdocs-jupyter in its own virtual environment, and the plain mkdocs-material floor.
+
+Both get the same theme, search, tags plugin and navigation as labjournal's generated journal, so the
+builds differ only in how notes become pages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+
+from bench.generate import read_note
+
+REPO = Path(__file__).resolve().parents[1]
+PEER_VENV = REPO / "bench" / ".venv-peer"
+PEER_EXTRA = ("mkdocs-jupyter==0.26.3", "ipykernel")  # 0.27 needs Python 3.12
+PEER_SAME_AS_OURS = ("torch", "mkdocs", "mkdocs-material", "matplotlib", "jupytext")
+
+
+PEER_YML = """\
+site_name: {name}
+site_url: https://example.github.io/labjournal-bench/
+docs_dir: docs
+theme:
+  name: material
+  features: [content.code.copy, navigation.tabs, navigation.sections, navigation.footer, navigation.indexes,
+             search.suggest, search.highlight]
+plugins:
+  - search:
+      lang: [en, ko]
+  - tags
+{plugin}
+markdown_extensions:
+  - admonition
+  - attr_list
+  - md_in_html
+  - tables
+  - toc:
+      permalink: true
+  - pymdownx.details
+  - pymdownx.superfences
+  - pymdownx.highlight:
+      anchor_linenums: true
+  - pymdownx.inlinehilite
+  - pymdownx.arithmatex:
+      generic: true
+extra_javascript: [javascripts/mathjax.js]
+extra_css: [stylesheets/labjournal.css]
+nav:
+  - Home: index.md
+  - Journal: journal/index.md
+  - Tags: tags.md
+not_in_nav: |
+  /journal/**
+"""
+
+JUPYTER_PLUGIN = """\
+  - mkdocs-jupyter:
+      execute: true
+      include: ["*.py"]
+      kernel_name: python3
+"""
+
+
+def _listing(entries: list[tuple[str, str]]) -> str:
+    lines = ["---", "title: Journal", "---", "", "# Journal", ""]
+    lines += [f"- [{title}]({link})" for title, link in reversed(entries)]
+    return "\n".join(lines) + "\n"
+
+
+def _peer_docs(source: Path, dest: Path) -> Path:
+    if dest.exists():
+        shutil.rmtree(dest)
+    docs = dest / "docs"
+    shutil.copytree(source / "docs", docs)
+    return docs
+
+
+def make_peer_journal(source: Path, dest: Path, limit: int | None = None) -> list[Path]:
+    """mkdocs-jupyter's site: py:percent copies of the notes (made with jupytext), a listing, the same theme.
+
+    ``limit``: only the first notes (a sample of the journal; the generator makes note i the same at every N).
+    """
+    import jupytext
+    from nbformat.v4 import new_markdown_cell
+
+    docs = _peer_docs(source, dest)
+    config = PEER_YML.format(name="mkdocs-jupyter benchmark", plugin=JUPYTER_PLUGIN)
+    (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
+    entries, written = [], []
+    for note in sorted((source / "notes").rglob("*.md"))[:limit]:
+        notebook, title = read_note(note)
+        notebook.cells.insert(0, new_markdown_cell(f"# {title}"))
+        rel = note.relative_to(source / "notes").with_suffix(".py")
+        target = docs / "journal" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        jupytext.write(notebook, target, fmt="py:percent")
+        entries.append((title, rel.as_posix()))
+        written.append(target)
+    (docs / "journal" / "index.md").write_text(_listing(entries), encoding="utf-8")
+    return written
+
+
+def make_floor_journal(journal: Path, dest: Path) -> None:
+    """Plain mkdocs-material over labjournal's rendered pages: Markdown and figures already made."""
+    docs = _peer_docs(journal, dest)
+    (dest / "mkdocs.yml").write_text(PEER_YML.format(name="mkdocs-material floor", plugin=""), encoding="utf-8")
+    home = docs / "index.md"
+    home.write_text(home.read_text(encoding="utf-8").replace("<!-- labjournal:recent -->", ""), encoding="utf-8")
+    entries = []
+    render = journal / ".labjournal" / "render"
+    for page in sorted(render.rglob("index.md")):
+        note_id = page.parent.parent.relative_to(render).as_posix()
+        target = docs / "journal" / note_id
+        target.mkdir(parents=True, exist_ok=True)
+        for file in page.parent.iterdir():
+            if file.name == "index.md" or file.suffix != ".md":
+                shutil.copyfile(file, target / file.name)
+        title = re.search(r"^title: (.*)$", page.read_text(encoding="utf-8"), re.M)
+        entries.append((title.group(1).strip("'\"") if title else note_id, f"{note_id}/index.md"))
+    (docs / "journal" / "index.md").write_text(_listing(entries), encoding="utf-8")
+
+
+def ensure_peer_venv(say: Callable[[str], None]) -> Path:
+    """bench/.venv-peer with mkdocs-jupyter and the same versions of what both sides use; kept between runs."""
+    python = PEER_VENV / "bin" / "python"
+    pins = [f"{name}=={version(name).split('+')[0]}" for name in PEER_SAME_AS_OURS]
+    wanted = "\n".join([*pins, *PEER_EXTRA])
+    marker = PEER_VENV / "bench-requirements.txt"
+    if python.exists() and marker.exists() and marker.read_text(encoding="utf-8") == wanted:
+        return python
+    say(f"installing the peer's virtual environment in {PEER_VENV.relative_to(REPO)} (once)")
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEER_VENV)], check=True)
+    # torch first and alone: ``torch==2.13.0`` is the CPU build, which must not be replaced by a resolver
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    subprocess.run([str(python), "-m", "pip", "install", "-q", pins[0]], check=True, **quiet)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", *pins, *PEER_EXTRA], check=True, **quiet)
+    marker.write_text(wanted, encoding="utf-8")
+    return python
+
+
+def fill_cache(python: Path, site: Path, executed: Path, notes: list[Path]) -> None:
+    """Fill mkdocs-jupyter's cache of ``site`` as its own cold build would, from notebooks labjournal executed.
+
+    ``executed`` holds labjournal's store of the same journal (``<note>.ipynb`` under the notes' relative
+    paths). The conversion runs in the peer's environment (``bench.peer_cache``), both cores at once.
+    """
+    docs = site / "docs" / "journal"
+    pairs = [[str(note), str(executed / note.relative_to(docs).with_suffix(".ipynb"))] for note in notes]
+    listing = site / "bench-fill-cache.json"
+    listing.write_text(json.dumps(pairs), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run([str(python), "-m", "bench.peer_cache", str(listing)], cwd=site, env=env, check=True)
