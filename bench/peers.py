@@ -20,8 +20,9 @@ from bench.generate import read_note
 
 REPO = Path(__file__).resolve().parents[1]
 PEER_VENV = REPO / "bench" / ".venv-peer"
-PEER_EXTRA = ("mkdocs-jupyter==0.26.3", "ipykernel")  # 0.27 needs Python 3.12
-PEER_SAME_AS_OURS = ("torch", "mkdocs", "mkdocs-material", "matplotlib", "jupytext")
+PEER_EXTRA = ("mkdocs-jupyter==0.26.3",)  # 0.27 needs Python 3.12
+PEER_SAME_AS_OURS = ("mkdocs", "mkdocs-material", "jupytext")  # the site side; the kernel is ours (below)
+KERNEL_NAME = "labjournal-bench"
 
 
 PEER_YML = """\
@@ -65,7 +66,7 @@ JUPYTER_PLUGIN = """\
   - mkdocs-jupyter:
       execute: true
       include: ["*.py"]
-      kernel_name: python3
+      kernel_name: {kernel}
 """
 
 
@@ -92,7 +93,7 @@ def make_peer_journal(source: Path, dest: Path, limit: int | None = None) -> lis
     from nbformat.v4 import new_markdown_cell
 
     docs = _peer_docs(source, dest)
-    config = PEER_YML.format(name="mkdocs-jupyter benchmark", plugin=JUPYTER_PLUGIN)
+    config = PEER_YML.format(name="mkdocs-jupyter benchmark", plugin=JUPYTER_PLUGIN.format(kernel=KERNEL_NAME))
     (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
     entries, written = [], []
     for note in sorted((source / "notes").rglob("*.md"))[:limit]:
@@ -129,20 +130,26 @@ def make_floor_journal(journal: Path, dest: Path) -> None:
 
 
 def ensure_peer_venv(say: Callable[[str], None]) -> Path:
-    """bench/.venv-peer with mkdocs-jupyter and the same versions of what both sides use; kept between runs."""
+    """bench/.venv-peer with mkdocs-jupyter and the same versions of the site's side as ours; kept between runs.
+
+    Its notes run in a kernel of *our* environment (a kernelspec in the peer's prefix, found by
+    jupyter_client there): the same interpreter, torch and matplotlib for both sides' kernels, and no
+    second copy of torch to install (most of the install's time).
+    """
     python = PEER_VENV / "bin" / "python"
     pins = [f"{name}=={version(name).split('+')[0]}" for name in PEER_SAME_AS_OURS]
-    wanted = "\n".join([*pins, *PEER_EXTRA])
+    wanted = "\n".join([*pins, *PEER_EXTRA, f"kernel: {sys.executable}"])
     marker = PEER_VENV / "bench-requirements.txt"
     if python.exists() and marker.exists() and marker.read_text(encoding="utf-8") == wanted:
         return python
     say(f"installing the peer's virtual environment in {PEER_VENV.relative_to(REPO)} (once)")
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEER_VENV)], check=True)
-    # torch first and alone: ``torch==2.13.0`` is the CPU build, which must not be replaced by a resolver
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEER_VENV)], check=True)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    subprocess.run([str(python), "-m", "pip", "install", "-q", pins[0]], check=True, **quiet)
     subprocess.run([str(python), "-m", "pip", "install", "-q", *pins, *PEER_EXTRA], check=True, **quiet)
+    spec = PEER_VENV / "share" / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec.write_text(json.dumps({"argv": argv, "display_name": "Python (labjournal's)", "language": "python"}))
     marker.write_text(wanted, encoding="utf-8")
     return python
 

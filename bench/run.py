@@ -63,6 +63,7 @@ SAMPLE_SECONDS = 0.2
 WORKER_NOTES = 20  # notes of the 1-vs-2 workers scenario (the first ones of the journal)
 
 TOOLS = ("labjournal", "mkdocs-jupyter", "floor")
+VERSIONS = ("labjournal", "torch", "matplotlib", *PEER_SAME_AS_OURS, "nbconvert", "papermill")
 SCENARIOS = {
     "cold": "cold run + build",
     "noop": "no-op rebuild",
@@ -498,8 +499,8 @@ def _executed(measured: dict[str, Any]) -> str:
 
 
 HEADER = [
-    "| scenario | labjournal s | MB | run | mkdocs-jupyter s | MB | run | ours/peer | floor s | ours/floor |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| scenario | labjournal s | MB | run | mkdocs-jupyter s | MB | run | ours/peer | floor s | MB | ours/floor |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
 ]
 INTRO = """\
 # Benchmark results
@@ -543,7 +544,8 @@ def markdown_report(runs: list[dict[str, Any]]) -> str:
             *HEADER,
         ]
         scenarios = run["scenarios"]
-        floor = scenarios["site_warm"].get("floor", {}).get("best_s")
+        floor_build = scenarios["site_warm"].get("floor", {})
+        floor, floor_mb = floor_build.get("best_s"), floor_build.get("peak_mb")
         for key, label in SCENARIOS.items():
             ours = scenarios[key].get("labjournal", {})
             peer = scenarios[key].get("mkdocs-jupyter", {})
@@ -552,7 +554,7 @@ def markdown_report(runs: list[dict[str, Any]]) -> str:
                 f"| {label} | {_fmt(ours.get('best_s'))} | {_fmt(ours.get('peak_mb'), 0)} | {_executed(ours)} "
                 f"| {about}{_fmt(peer.get('best_s'))} | {about}{_fmt(peer.get('peak_mb'), 0)} "
                 f"| {_executed(peer) if peer else '-'} "
-                f"| {_ratio(ours.get('best_s'), peer.get('best_s'))} | {_fmt(floor)} "
+                f"| {_ratio(ours.get('best_s'), peer.get('best_s'))} | {_fmt(floor)} | {_fmt(floor_mb, 0)} "
                 f"| {_ratio(ours.get('best_s'), floor)} |"
             )
         lines += _estimate_lines(run.get("peer_cold_estimate"), run["notes"])
@@ -652,7 +654,7 @@ def _size_lines(sizes: dict[str, dict[str, float]]) -> list[str]:
     return [*lines, ""]
 
 
-def torch_import_seconds(samples: int = 3) -> float:
+def torch_import_seconds(samples: int = 2) -> float:
     """A yardstick of this machine's speed right now: the best wall time of ``python -c "import torch"``.
 
     The issue's reference machine took about 1.3 s; shared machines drift by 2x within an hour.
@@ -677,7 +679,7 @@ def machine_info() -> dict[str, Any]:
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(),
         "commit": commit.stdout.strip() + ("+uncommitted" if dirty.stdout.strip() else ""),
-        "versions": {name: version(name) for name in ("labjournal", *PEER_SAME_AS_OURS, "nbconvert", "papermill")},
+        "versions": {name: version(name) for name in VERSIONS},
         "load_before": os.getloadavg()[0],
         "import_torch_s_before": torch_import_seconds(),
     }
