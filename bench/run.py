@@ -158,12 +158,12 @@ class Measured:
 class Options:
     """What one benchmark run measures, from the command line."""
 
-    repeat: int = 3  # samples of each cheap labjournal scenario and of the no-op/floor pairs
+    repeat: int = 2  # samples of each cheap labjournal scenario and of the no-op/floor pairs
     peer: bool = True
     peer_repeat: int = 1  # samples of mkdocs-jupyter's edits (each executes a note in a new kernel)
     peer_cold_max: int = 0  # the largest size whose peer cold build is measured in full
-    peer_sample: int = 5  # notes of the sample cold build that larger sizes' peer cold build is estimated from
-    overhead_notes: int = 4
+    peer_sample: int = 4  # notes of the sample cold build that larger sizes' peer cold build is estimated from
+    overhead_notes: int = 3
 
 
 @dataclass
@@ -761,7 +761,7 @@ def profile_report(path: Path, title: str, top: int = 40) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The benchmark of labjournal's whole pipeline, with peers.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[20, 100], help="numbers of notes (default: 20 100)")
-    parser.add_argument("--repeat", type=int, default=3, help="samples of each cheap scenario (default: 3)")
+    parser.add_argument("--repeat", type=int, default=2, help="samples of each cheap scenario (default: 2)")
     parser.add_argument(
         "--no-peer", action="store_true", help="skip mkdocs-jupyter; its last figures for that size are kept"
     )
@@ -771,10 +771,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="largest size whose mkdocs-jupyter cold build is run in full; above, it is estimated (default: 0)",
     )  # fmt: skip
     parser.add_argument(
-        "--peer-sample", type=int, default=5, help="notes of the sample cold build behind that estimate (default: 5)"
+        "--peer-sample", type=int, default=5, help="notes of the sample cold build behind that estimate (default: 4)"
     )
     parser.add_argument(
-        "--overhead-notes", type=int, default=4, help="notes in the per-note overhead scenario (0: skip it)"
+        "--overhead-notes", type=int, default=3, help="notes in the per-note overhead scenario (0: skip it)"
     )
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "labjournal-bench",
                         help="where journals are generated and built (default: a folder in the temp dir)")  # fmt: skip
