@@ -761,20 +761,36 @@ def profile_report(path: Path, title: str, top: int = 40) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The benchmark of labjournal's whole pipeline, with peers.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[20, 100], help="numbers of notes (default: 20 100)")
-    parser.add_argument("--repeat", type=int, default=2, help="samples of each cheap scenario (default: 2)")
+    defaults = Options()
+    parser.add_argument(
+        "--repeat", type=int, default=defaults.repeat, help="samples of each cheap scenario (default: %(default)s)"
+    )
     parser.add_argument(
         "--no-peer", action="store_true", help="skip mkdocs-jupyter; its last figures for that size are kept"
     )
-    parser.add_argument("--peer-repeat", type=int, default=1, help="samples of mkdocs-jupyter's edits (default: 1)")
     parser.add_argument(
-        "--peer-cold-max", type=int, default=0,
-        help="largest size whose mkdocs-jupyter cold build is run in full; above, it is estimated (default: 0)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--peer-sample", type=int, default=5, help="notes of the sample cold build behind that estimate (default: 4)"
+        "--peer-repeat",
+        type=int,
+        default=defaults.peer_repeat,
+        help="samples of mkdocs-jupyter's edits (default: %(default)s)",
     )
     parser.add_argument(
-        "--overhead-notes", type=int, default=3, help="notes in the per-note overhead scenario (0: skip it)"
+        "--peer-cold-max",
+        type=int,
+        default=defaults.peer_cold_max,
+        help="largest size whose mkdocs-jupyter cold build runs in full; above, it is estimated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--peer-sample",
+        type=int,
+        default=defaults.peer_sample,
+        help="notes of the sample cold build behind that estimate (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--overhead-notes",
+        type=int,
+        default=defaults.overhead_notes,
+        help="notes in the per-note overhead scenario (0: skip it; default: %(default)s)",
     )
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "labjournal-bench",
                         help="where journals are generated and built (default: a folder in the temp dir)")  # fmt: skip
