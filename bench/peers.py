@@ -12,16 +12,15 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 from collections.abc import Callable
-from importlib.metadata import version
 from pathlib import Path
 
 from bench.generate import read_note
 
 REPO = Path(__file__).resolve().parents[1]
 PEER_VENV = REPO / "bench" / ".venv-peer"
-PEER_EXTRA = ("mkdocs-jupyter==0.26.3",)  # 0.27 needs Python 3.12
-PEER_SAME_AS_OURS = ("mkdocs", "mkdocs-material", "jupytext")  # the site side; the kernel is ours (below)
+PEER = "mkdocs-jupyter==0.26.3"  # 0.27 needs Python 3.12
 KERNEL_NAME = "labjournal-bench"
 
 
@@ -130,28 +129,52 @@ def make_floor_journal(journal: Path, dest: Path) -> None:
 
 
 def ensure_peer_venv(say: Callable[[str], None]) -> Path:
-    """bench/.venv-peer with mkdocs-jupyter and the same versions of the site's side as ours; kept between runs.
+    """bench/.venv-peer: a virtual environment with mkdocs-jupyter, over ours; kept between runs.
 
-    Its notes run in a kernel of *our* environment (a kernelspec in the peer's prefix, found by
-    jupyter_client there): the same interpreter, torch and matplotlib for both sides' kernels, and no
-    second copy of torch to install (most of the install's time).
+    mkdocs-jupyter alone is installed in it (without dependencies); a ``.pth`` file puts our
+    environment's packages after its own, so both sides build with the very same mkdocs,
+    mkdocs-material, nbconvert and jupytext, and nothing else is downloaded or unpacked again (pip
+    took more than a minute for a full copy). labjournal's plugin is not importable there (editable
+    installs live in ``.pth`` files, which a path added this way does not read). Its notes run in a
+    kernel of *our* environment (a kernelspec in the peer's prefix, found by jupyter_client there):
+    the same interpreter, torch and matplotlib as labjournal's kernels.
     """
     python = PEER_VENV / "bin" / "python"
-    pins = [f"{name}=={version(name).split('+')[0]}" for name in PEER_SAME_AS_OURS]
-    wanted = "\n".join([*pins, *PEER_EXTRA, f"kernel: {sys.executable}"])
+    ours = sysconfig.get_paths()["purelib"]
+    wanted = "\n".join([PEER, f"over: {ours}", f"kernel: {sys.executable}"])
     marker = PEER_VENV / "bench-requirements.txt"
     if python.exists() and marker.exists() and marker.read_text(encoding="utf-8") == wanted:
         return python
-    say(f"installing the peer's virtual environment in {PEER_VENV.relative_to(REPO)} (once)")
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEER_VENV)], check=True)
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    subprocess.run([str(python), "-m", "pip", "install", "-q", *pins, *PEER_EXTRA], check=True, **quiet)
+    say(f"making the peer's virtual environment in {PEER_VENV.relative_to(REPO)} (once)")
+    subprocess.run([sys.executable, "-m", "venv", "--clear", "--without-pip", str(PEER_VENV)], check=True)
+    peer_site = Path(sysconfig.get_paths(vars={"base": str(PEER_VENV), "platbase": str(PEER_VENV)})["purelib"])
+    install = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--prefix", str(PEER_VENV), PEER]
+    subprocess.run(install, check=True, stdout=subprocess.DEVNULL)
+    (peer_site / "zz-labjournal-bench-base.pth").write_text(ours + "\n", encoding="utf-8")
     spec = PEER_VENV / "share" / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json"
     spec.parent.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     spec.write_text(json.dumps({"argv": argv, "display_name": "Python (labjournal's)", "language": "python"}))
+    check = [str(python), "-c", "import mkdocs_jupyter.plugin, labjournal"]
+    if subprocess.run(check, capture_output=True, cwd=PEER_VENV).returncode != 1:  # the plugin imports, not ours
+        raise RuntimeError(f"the peer's environment in {PEER_VENV} is not as expected")
     marker.write_text(wanted, encoding="utf-8")
     return python
+
+
+def peer_env(python: Path) -> dict[str, str]:
+    """What the peer's commands need in their environment beside ``os.environ``.
+
+    nbconvert finds its templates under ``<prefix>/share/jupyter``; ours holds them, the peer's
+    prefix holds only the kernelspec: both are on ``JUPYTER_PATH``.
+    """
+    jupyter_path = [PEER_VENV / "share" / "jupyter", Path(sys.prefix) / "share" / "jupyter"]
+    return {
+        "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "VIRTUAL_ENV": str(PEER_VENV),
+        "JUPYTER_PATH": os.pathsep.join(map(str, jupyter_path)),
+        "NO_MKDOCS_2_WARNING": "1",
+    }
 
 
 def fill_cache(python: Path, site: Path, executed: Path, notes: list[Path]) -> None:
@@ -164,5 +187,5 @@ def fill_cache(python: Path, site: Path, executed: Path, notes: list[Path]) -> N
     pairs = [[str(note), str(executed / note.relative_to(docs).with_suffix(".ipynb"))] for note in notes]
     listing = site / "bench-fill-cache.json"
     listing.write_text(json.dumps(pairs), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, **peer_env(python), "PYTHONPATH": str(REPO)}
     subprocess.run([str(python), "-m", "bench.peer_cache", str(listing)], cwd=site, env=env, check=True)

@@ -47,12 +47,11 @@ import psutil
 
 from bench.generate import edit_code, edit_prose, generate_journal, read_note
 from bench.peers import (
-    PEER_SAME_AS_OURS,
-    PEER_VENV,
     ensure_peer_venv,
     fill_cache,
     make_floor_journal,
     make_peer_journal,
+    peer_env,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,7 +62,7 @@ SAMPLE_SECONDS = 0.2
 WORKER_NOTES = 20  # notes of the 1-vs-2 workers scenario (the first ones of the journal)
 
 TOOLS = ("labjournal", "mkdocs-jupyter", "floor")
-VERSIONS = ("labjournal", "torch", "matplotlib", *PEER_SAME_AS_OURS, "nbconvert", "papermill")
+VERSIONS = ("labjournal", "torch", "matplotlib", "mkdocs", "mkdocs-material", "jupytext", "nbconvert", "papermill")
 SCENARIOS = {
     "cold": "cold run + build",
     "noop": "no-op rebuild",
@@ -288,9 +287,8 @@ class Bench:
     def peer_build(self, python: Path, site: Path, scenario: str | None) -> Sample:
         """One ``mkdocs build`` of mkdocs-jupyter's site; recorded under ``scenario`` unless None."""
         cache = site / ".cache" / "mkdocs-jupyter"
-        env = {"PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}", "VIRTUAL_ENV": str(PEER_VENV)}
         before = set(cache.glob("*.json")) if cache.exists() else set()
-        sample = measure([str(python), "-m", "mkdocs", "build", "-q"], site, self.log, env=env)
+        sample = measure([str(python), "-m", "mkdocs", "build", "-q"], site, self.log, env=peer_env(python))
         sample.executed = len(set(cache.glob("*.json")) - before)  # its cache: one file per converted notebook
         if sample.rc != 0:
             raise RuntimeError(f"mkdocs-jupyter's build failed ({sample.rc}); see {self.log}")
@@ -667,7 +665,8 @@ def torch_import_seconds(samples: int = 2) -> float:
     return round(min(times), 2)
 
 
-def machine_info() -> dict[str, Any]:
+def machine_info(import_torch_s: float | None = None) -> dict[str, Any]:
+    """The machine and the code measured; ``import_torch_s``: a yardstick just taken (the last size's)."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
     # a shared working tree: say whether the measured code differs from the commit
     dirty = subprocess.run(
@@ -681,7 +680,7 @@ def machine_info() -> dict[str, Any]:
         "commit": commit.stdout.strip() + ("+uncommitted" if dirty.stdout.strip() else ""),
         "versions": {name: version(name) for name in VERSIONS},
         "load_before": os.getloadavg()[0],
-        "import_torch_s_before": torch_import_seconds(),
+        "import_torch_s_before": import_torch_s if import_torch_s is not None else torch_import_seconds(),
     }
 
 
@@ -806,14 +805,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         peer_sample=args.peer_sample,
         overhead_notes=args.overhead_notes,
     )
-    started, shared = time.perf_counter(), Shared()
+    started, shared, yardstick = time.perf_counter(), Shared(), None
     for size in args.sizes:
         if args.profile:
             profile(size, args.work, print)
             continue
-        machine = machine_info()
+        machine = machine_info(yardstick)
         run = Bench(size, args.work, options, shared).run()
-        run["machine"] = {**machine, "load_after": os.getloadavg()[0], "import_torch_s_after": torch_import_seconds()}
+        yardstick = torch_import_seconds()
+        run["machine"] = {**machine, "load_after": os.getloadavg()[0], "import_torch_s_after": yardstick}
         write_results(run)
         print(markdown_report([run]))
     print(f"benchmark finished in {time.perf_counter() - started:.0f} s", flush=True)
