@@ -88,3 +88,13 @@ def test_an_estimated_peer_figure_is_marked_and_explained() -> None:
     assert "| cold run + build | 40.0 | 100 | 0 | ~600.0 | ~100 | 0 | 0.07 | 3.0 | 100 | 13.33 |" in report
     assert "| no-op rebuild | 4.0 | 100 | 0 | 5.0 | 100 |" in report
     assert "plus 100 x 5.80 s" in report
+
+
+def test_a_peer_cold_build_run_in_full_is_shown_with_the_estimate_beside_it() -> None:
+    from bench.run import _estimate_lines
+
+    figures = {"estimate_s": 190.0, "measured_s": 201.5, "noop_s": 2.4, "per_note_s": 9.4}
+    figures |= {"sample_notes": 4, "sample_cold_s": 40.0, "sample_noop_s": 2.4}
+    text = " ".join(_estimate_lines(figures, 20))
+    assert "was run in full (201.5 s)" in text and "the estimate would be 190.0 s" in text
+    assert not text.lstrip().startswith("~")
