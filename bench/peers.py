@@ -16,9 +16,8 @@ import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.generate import read_note
+from bench.generate import REPO, read_note
 
-REPO = Path(__file__).resolve().parents[1]
 PEER_VENV = REPO / "bench" / ".venv-peer"
 PEER = "mkdocs-jupyter==0.26.3"  # 0.27 needs Python 3.12
 KERNEL_NAME = "labjournal-bench"

@@ -45,7 +45,7 @@ from typing import Any
 
 import psutil
 
-from bench.generate import edit_code, edit_prose, generate_journal, read_note
+from bench.generate import REPO, edit_code, edit_prose, generate_journal, read_note
 from bench.peers import (
     ensure_peer_venv,
     fill_cache,
@@ -54,14 +54,12 @@ from bench.peers import (
     peer_env,
 )
 
-REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 # MPLBACKEND must stay unset for labjournal and mkdocs-jupyter: kernels inherit it, and Agg would swallow figures
 ENV = {"NO_MKDOCS_2_WARNING": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 SAMPLE_SECONDS = 0.2
 WORKER_NOTES = 20  # notes of the 1-vs-2 workers scenario (the first ones of the journal)
 
-TOOLS = ("labjournal", "mkdocs-jupyter", "floor")
 VERSIONS = ("labjournal", "torch", "matplotlib", "mkdocs", "mkdocs-material", "jupytext", "nbconvert", "papermill")
 SCENARIOS = {
     "cold": "cold run + build",
@@ -178,7 +176,6 @@ class Bench:
 
     def __init__(self, size: int, work: Path, options: Options, shared: Shared | None = None) -> None:
         self.size, self.work, self.options = size, work, options
-        self.repeat = options.repeat
         self.shared = shared or Shared()
         self.log = work / f"n{size}.log"
         self.executed = work / f"executed-{size}"  # labjournal's store after the cold build
@@ -216,13 +213,13 @@ class Bench:
         notes = sorted((journal / "notes").rglob("*.md"))
         self.record("cold", "labjournal", self.run_ours(journal, ["build"]))
         _fresh_copy(journal / "store" / "notes", self.executed)  # before any edit: the peer's cache comes from it
-        for rep in range(self.repeat):
+        for rep in range(self.options.repeat):
             edit_prose(_pick(notes, rep), f"p{rep}")
             self.record("prose", "labjournal", self.run_ours(journal, ["build"]))
-        for rep in range(self.repeat):
-            edit_code(_pick(notes, rep + self.repeat), f"c{rep}")
+        for rep in range(self.options.repeat):
+            edit_code(_pick(notes, rep + self.options.repeat), f"c{rep}")
             self.record("code", "labjournal", self.run_ours(journal, ["build"]))
-        for _ in range(self.repeat):
+        for _ in range(self.options.repeat):
             self.record("site_warm", "labjournal", self.run_ours(journal, ["build", "--no-execute"]))
         shutil.rmtree(journal / ".labjournal", ignore_errors=True)
         self.record("site_cold", "labjournal", self.run_ours(journal, ["build", "--no-execute"]))
@@ -316,7 +313,7 @@ class Bench:
             fill_cache(python, site, self.executed, notes)
             seconds = time.perf_counter() - started
             self.say(f"mkdocs-jupyter's cache filled from labjournal's notebooks in {seconds:.0f} s")
-        for _ in range(self.repeat):
+        for _ in range(self.options.repeat):
             if self.peer_build(python, site, "noop").executed:
                 raise RuntimeError(f"mkdocs-jupyter executed notes in a no-op rebuild of {site}; see {self.log}")
         self.estimate_peer_cold(*self.shared.peer_sample, measured=measured)
@@ -382,7 +379,7 @@ class Bench:
         samples are also the no-op scenario's (labjournal) and the site build's (floor).
         """
         ratios, ours, floor = [], [], []
-        for _ in range(max(3, self.repeat)):
+        for _ in range(max(3, self.options.repeat)):
             ours_sample = self.run_ours(journal, ["build"])
             floor_sample = measure(floor_command, floor_site, self.log)
             self.record("noop", "labjournal", ours_sample)
@@ -415,7 +412,7 @@ class Bench:
             self.mkdocs_jupyter(source)
         return {
             "notes": self.size,
-            "repeat": self.repeat,
+            "repeat": self.options.repeat,
             "peer": self.options.peer,
             "peer_repeat": self.options.peer_repeat,
             "labjournal_and_floor_seconds": round(ours_seconds, 1),
