@@ -19,25 +19,24 @@ import sys
 import tempfile
 from pathlib import Path
 
-from labjournal.executors.local import LocalExecutor
-
-from labjournal.devices import gpu_available
+from labjournal.api import Project, open_project
 from labjournal.errors import LabjournalError
-from labjournal.execute import Report, plan, run_notes
-from labjournal.journal import CONFIG_FILE, Journal
+from labjournal.execution import CONFIG_FILE, ExecutorSettings, Report, RunRequest, run_notes
+from labjournal.executors.devices import gpu_available
 
 EXIT_FAILED = 1
 EXIT_NO_GPU = 2
 
 
-def copy_journal(journal: Journal, dest: Path) -> Journal:
+def copy_journal(project: Project, dest: Path) -> Project:
     """The journal's configuration and notes (with their data files) under ``dest``; no store."""
-    shutil.copy2(journal.root / CONFIG_FILE, dest / CONFIG_FILE)
-    shutil.copytree(journal.notes_root, dest / journal.notes_root.relative_to(journal.root))
-    return Journal(dest)
+    shutil.copy2(project.config_file, dest / CONFIG_FILE)
+    notes_root = project.journal.notes_root
+    shutil.copytree(notes_root, dest / notes_root.relative_to(project.root))
+    return open_project(dest)
 
 
-def in_copy(paths: list[Path], journal: Journal, copy: Journal) -> list[Path]:
+def in_copy(paths: list[Path], journal: Project, copy: Project) -> list[Path]:
     """``paths`` (relative to the current folder) as the same files in the copy."""
     moved = []
     for path in paths:
@@ -50,11 +49,11 @@ def in_copy(paths: list[Path], journal: Journal, copy: Journal) -> list[Path]:
     return moved
 
 
-def run(journal: Journal, paths: list[Path], device: str, timeout: float | None) -> dict[str, Report]:
+def run(project: Project, paths: list[Path], device: str, timeout: float | None) -> dict[str, Report]:
     """Run the notes forced, one at a time (timings free of contention), and report by note."""
-    planned = plan(journal.notes(paths), journal.store, force=True, device=device, cell_timeout=timeout)
-    with LocalExecutor(jobs=1) as executor:
-        return {report.note.rel: report for report in run_notes(planned, journal.store, executor)}
+    request = RunRequest(paths=paths, force=True, device=device, cell_timeout=timeout)
+    reports = run_notes(project.journal, request, ExecutorSettings(name="local", jobs=1))
+    return {report.note.rel: report for report in reports}
 
 
 def cells_seconds(report: Report | None) -> float | None:
@@ -97,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_NO_GPU
     try:
-        journal = Journal.find()
+        journal = open_project()
         with tempfile.TemporaryDirectory(prefix="labjournal-gpu-check-") as tmp:
             copy = copy_journal(journal, Path(tmp))
             paths = in_copy(args.paths, journal, copy)

@@ -64,6 +64,7 @@ def run_kernels(notes: int, workers: int, preload: bool, folder: Path) -> tuple[
     """Wall seconds for the notes through LocalExecutor, each note's own work, the preload server's own CPU."""
     import nbformat
     import psutil
+
     from labjournal.executors import Job
     from labjournal.executors import preload as preloading
     from labjournal.executors.local import LocalExecutor
@@ -72,7 +73,7 @@ def run_kernels(notes: int, workers: int, preload: bool, folder: Path) -> tuple[
     for i in range(notes):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(note_source(i, python=False))])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        jobs.append(Job(f"n{i}", f"n{i}.md", dict(nb), {}, key=str(i), cwd=str(folder)))
+        jobs.append(Job(f"n{i}", dict(nb), {}, key=str(i), cwd=str(folder)))
     started = time.perf_counter()
     server = preloading.shared_server() if preload else None  # what LocalExecutor would start, started here
     with LocalExecutor(jobs=workers, preload=preload) as executor:

@@ -9,7 +9,7 @@ a Ray cluster) as long as jobs and outcomes pickle.
 it. Success is decided from what really ran, not from papermill's bookkeeping (which marks every
 cell completed once the run ends, however it ended): every code cell must have executed and none may
 carry an error output (except cells tagged ``raises-exception``). A failed run gets one of
-:data:`FAILURE_STATUSES` and a message naming the cell.
+:class:`~labjournal.states.RunStatus` and a message naming the cell.
 """
 
 from __future__ import annotations
@@ -29,14 +29,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 # papermill, nbclient, jupyter_client and nbformat are imported where a note runs: a build that
 # executes nothing should not pay for them.
+from labjournal.states import RunStatus
+from labjournal.store import INJECTED_TAG
+
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 EXPECTED_ERROR_TAG = "raises-exception"
-INJECTED_TAG = "injected-parameters"
 
-FAILURE_STATUSES = ("error", "exited early", "interrupted", "dead kernel", "timeout", "note timeout")
 STOP_GRACE = 15.0  # seconds a run whose kernel was killed gets to unwind before it is abandoned
 INTERRUPT_GRACE = 3.0  # seconds an interrupted kernel (past --note-timeout) gets before it is killed
 # A note's kernel keeps no IPython history: the user's history database is not the journal's to
@@ -51,7 +52,6 @@ class Job:
     """One execution of one note. Pickles, so it can travel to worker processes and Ray tasks."""
 
     note_id: str
-    note_path: str
     notebook: dict[str, Any]
     parameters: dict[str, Any]
     key: str
@@ -74,7 +74,7 @@ class Outcome:
     """What a job produced: the executed notebook and how the run went."""
 
     job: Job
-    status: str  # "ok" or one of FAILURE_STATUSES
+    status: RunStatus
     notebook: dict[str, Any] | None  # None when no cell ran (the kernel did not start)
     seconds: float
     cells_seconds: list[float] = field(default_factory=list)
@@ -86,7 +86,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status == RunStatus.OK
 
 
 # --- judging what ran ------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def _where(number: int | None) -> str:
     return "the injected parameters cell" if number == 0 else f"cell {number}"
 
 
-def judge(notebook: NotebookNode) -> tuple[str, str, str]:
+def judge(notebook: NotebookNode) -> tuple[RunStatus, str, str]:
     """Return (status, message, traceback) from the cells that really ran.
 
     A cell that raised is an ``error`` (``SystemExit``: ``exited early``; ``KeyboardInterrupt``:
@@ -131,12 +131,12 @@ def judge(notebook: NotebookNode) -> tuple[str, str, str]:
             if ename == "SystemExit":
                 after = len(cells) - position - 1
                 rest = f"; the {after} cell(s) after it never ran" if after else ""
-                return "exited early", f"{_where(number)} called sys.exit({evalue}){rest}", traceback
-            status = "interrupted" if ename == "KeyboardInterrupt" else "error"
+                return RunStatus.EXITED_EARLY, f"{_where(number)} called sys.exit({evalue}){rest}", traceback
+            status = RunStatus.INTERRUPTED if ename == "KeyboardInterrupt" else RunStatus.ERROR
             return status, f"{_where(number)}: {ename}" + (f": {evalue}" if evalue else ""), traceback
         if cell.get("execution_count") is None and not _cell_errors(cell):
-            return "exited early", f"{_where(number)} never ran: the run ended before it", ""
-    return "ok", "", ""
+            return RunStatus.EXITED_EARLY, f"{_where(number)} never ran: the run ended before it", ""
+    return RunStatus.OK, "", ""
 
 
 def _last_started(notebook: NotebookNode) -> int | None:
@@ -174,7 +174,7 @@ def _tracking(base: type, managers: list[Any], env: dict[str, str], cwd: str) ->
 
     from .kernel_client import ReadyKernelClient
 
-    class TrackedKernelManager(base):  # type: ignore[misc, valid-type]
+    class TrackedKernelManager(base):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             managers.append(self)
@@ -347,7 +347,7 @@ class _Run:
 
 
 class _Verdict(NamedTuple):
-    status: str
+    status: RunStatus
     message: str
     traceback: str = ""
     ran: bool = True  # False: no cell ran (the kernel did not start), so the run leaves no entry
@@ -362,26 +362,30 @@ def _verdict(run: _Run, executed: NotebookNode | None) -> _Verdict:
     if executed is None or (last is None and (error is not None or run.note_timed_out)):
         if run.note_timed_out:
             return _Verdict(
-                "note timeout", f"the kernel did not start within {job.note_timeout:g} s (--note-timeout)", ran=False
+                RunStatus.NOTE_TIMEOUT,
+                f"the kernel did not start within {job.note_timeout:g} s (--note-timeout)",
+                ran=False,
             )
         why = f"{type(error).__name__}: {error}".strip() if error is not None else "no cell ran"
-        return _Verdict("error", f"the kernel did not start: {why}", ran=False)
+        return _Verdict(RunStatus.ERROR, f"the kernel did not start: {why}", ran=False)
     status, message, traceback = judge(executed)
     where = _where(last)
     if run.note_timed_out:
         return _Verdict(
-            "note timeout",
+            RunStatus.NOTE_TIMEOUT,
             f"the note ran past its limit of {job.note_timeout:g} s (--note-timeout) in {where}",
             traceback,
         )
     if isinstance(error, CellTimeoutError):
         limit = f" of {job.cell_timeout:g} s" if job.cell_timeout else ""
-        return _Verdict("timeout", f"{where} ran past the cell limit{limit} (--timeout): CellTimeoutError", traceback)
+        return _Verdict(
+            RunStatus.TIMEOUT, f"{where} ran past the cell limit{limit} (--timeout): CellTimeoutError", traceback
+        )
     if isinstance(error, DeadKernelError):
         how = "a crash, os._exit(), or killed (e.g. out of memory)"
-        return _Verdict("dead kernel", f"the kernel died in {where}{_exit_reason(run.managers)}: {how}")
+        return _Verdict(RunStatus.DEAD_KERNEL, f"the kernel died in {where}{_exit_reason(run.managers)}: {how}")
     if error is not None:
-        return _Verdict("error", f"{where}: {type(error).__name__}: {error}".strip(), traceback)
+        return _Verdict(RunStatus.ERROR, f"{where}: {type(error).__name__}: {error}".strip(), traceback)
     return _Verdict(status, message, traceback)
 
 
@@ -453,8 +457,6 @@ class Executor(abc.ABC):
     is passed to :func:`run_job` as engine keyword arguments, so how kernels start (plain, or
     forked from a preloaded parent) is the executor's business and works for every backend.
     """
-
-    name: str = ""
 
     def __init__(self, jobs: int | None = None, **engine_kwargs: Any) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)

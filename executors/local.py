@@ -29,8 +29,6 @@ class LocalExecutor(Executor):
     explicit ``kernel_manager_class`` engine kwarg turns preloading off.
     """
 
-    name = "local"
-
     def __init__(
         self,
         jobs: int | None = None,
@@ -73,7 +71,7 @@ class LocalExecutor(Executor):
 
     def gpus(self) -> list[str]:
         """The GPUs to spread GPU notes over (one note per GPU at a time)."""
-        from labjournal.devices import visible_gpus
+        from .devices import visible_gpus
 
         return visible_gpus()
 

@@ -1,10 +1,10 @@
 """The preload server: imports the heavy modules once, then forks one fresh kernel per request.
 
 Started by :class:`labjournal.executors.preload.PreloadServer` as its own process, run from this
-file's path (not as ``labjournal.executors.preload_server``: the package ``__init__`` imports
-papermill, which kernels should not inherit). The owner hands over a listening unix socket (so
-clients can connect before the imports are done) and keeps the server's stdin open: EOF on stdin
-means the owner died, and the server kills its kernels and exits.
+file's path (not as ``labjournal.executors.preload_server``: importing the package would import
+labjournal's store and registry modules, which kernels should not inherit). The owner hands over
+a listening unix socket (so clients can connect before the imports are done) and keeps the
+server's stdin open: EOF on stdin means the owner died, and the server kills its kernels and exits.
 
 Protocol: one JSON line per connection. ``{"op": "spawn", "argv": [...], "cwd": ..., "env": {...}}``
 is answered by ``{"pid": N}`` (or ``{"error": ...}``) and, once that kernel has exited,
@@ -16,8 +16,9 @@ answered by ``{"modules": [...], "failed": {...}}``, the server's modules after 
 The forked child becomes a kernel as close to ``python -m ipykernel_launcher -f conn.json`` as a
 fork allows: own session (``setsid``), stdio detached, signal handlers and ``sys.path`` as in a
 fresh interpreter, the request's cwd and environment, reseeded RNGs and matplotlib's backend
-chosen again. It leaves the server's loop by raising :class:`KernelChild`, so it ends with a normal
-interpreter exit (atexit handlers, thread joins) and never runs the server's clean-up.
+chosen again. It leaves the server's loop by raising :class:`KernelChild`, so it never runs the
+server's clean-up, and ends as :func:`run_kernel` says: atexit handlers and thread joins, then
+``os._exit`` without the interpreter's teardown.
 """
 
 from __future__ import annotations
@@ -476,7 +477,8 @@ def run_kernel(argv: list[str]) -> NoReturn:
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         with contextlib.suppress(Exception):
-            stream.flush()
+            if stream is not None:
+                stream.flush()
     os._exit(code)
 
 

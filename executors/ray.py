@@ -1,6 +1,7 @@
 """The Ray backend: every job is a Ray task, on a cluster or on a Ray started here.
 
-The cluster comes from ``address`` (constructor) or ``LABJOURNAL_RAY_ADDRESS``; without either, a
+The cluster comes from ``address`` (``executor_options: {address: ...}`` in mkdocs.yml, where
+``!ENV [RAY_ADDRESS]`` reads it from the environment); without it, a
 local Ray with ``jobs`` CPUs is started and shut down again in :meth:`RayExecutor.close`. A task
 calls :func:`run_job` with the executor's engine keyword arguments and returns the :class:`Outcome`
 to the driver, which alone writes the store. Tasks on other machines need labjournal installed there
@@ -10,16 +11,15 @@ and the notes at the same paths (a shared checkout), since a job runs in ``job.c
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import ray  # absolute import: the real package, not this module
 
+from labjournal.states import RunStatus
+
 from . import preload as preloading
 from .base import Executor, Job, Outcome, run_job
-
-ADDRESS_VARIABLE = "LABJOURNAL_RAY_ADDRESS"
 
 
 def resources(job: Job) -> dict[str, float]:
@@ -42,7 +42,9 @@ def _execute(job: Job, engine_kwargs: dict[str, Any], preload_modules: tuple[str
 def _failed(job: Job, error: BaseException) -> Outcome:
     """An outcome for a task that Ray could not finish (worker crash, cancelled, no such resources)."""
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return Outcome(job, "error", None, 0.0, message=f"Ray task failed: {type(error).__name__}: {first_line}".strip())
+    return Outcome(
+        job, RunStatus.ERROR, None, 0.0, message=f"Ray task failed: {type(error).__name__}: {first_line}".strip()
+    )
 
 
 class RayExecutor(Executor):
@@ -52,8 +54,6 @@ class RayExecutor(Executor):
     by its first task and kept as long as the worker lives (off by default: a cluster's workers
     are shared, and each server holds torch in memory).
     """
-
-    name = "ray"
 
     def __init__(
         self,
@@ -67,7 +67,7 @@ class RayExecutor(Executor):
         super().__init__(jobs, **engine_kwargs)
         modules = tuple(preload_modules) if preload_modules is not None else preloading.DEFAULT_MODULES
         self.preload_modules = modules if preload else None
-        self.address = address or os.environ.get(ADDRESS_VARIABLE) or None
+        self.address = address or None
         self._started = False  # whether close() must shut down (local) or disconnect from (cluster) a Ray
 
     def _connect(self) -> None:
@@ -97,7 +97,7 @@ class RayExecutor(Executor):
         for job in jobs:
             reason = self._unschedulable(job)
             if reason:
-                yield Outcome(job, "error", None, 0.0, message=reason)
+                yield Outcome(job, RunStatus.ERROR, None, 0.0, message=reason)
                 continue
             pending[task.options(**resources(job)).remote(job, self.engine_kwargs, self.preload_modules)] = job
         try:

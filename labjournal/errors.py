@@ -1,8 +1,8 @@
 """Errors that labjournal reports to the user.
 
 Every error names the file it is about (and the line where that makes sense) and, where one exists,
-the fix. The CLI turns :class:`UsageError` into exit code 2; execution failures of notes are not
-exceptions at this level but statuses of a run (see ``executors.base``).
+the fix. The CLI turns :class:`UsageError` and :class:`StoreWriteError` into exit code 2; execution
+failures of notes are not exceptions at this level but statuses of a run (``labjournal.states``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ class LabjournalError(Exception):
 
 class UsageError(LabjournalError):
     """Bad input from the user: a malformed note, an unknown parameter, a bad option. Exit code 2."""
-
-    exit_code = 2
 
 
 class NoteError(UsageError):
@@ -52,3 +50,19 @@ class ParameterError(UsageError):
 
 class DuplicateNoteError(UsageError):
     """Two notes that would be published at the same URL."""
+
+
+class ConfigError(UsageError):
+    """An invalid option of the ``labjournal`` plugin in ``mkdocs.yml``: names the file and the key."""
+
+
+class StoreWriteError(LabjournalError):
+    """The store (or a cache) could not be written: read-only, full, or a path taken. Exit code 2."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        self.path = Path(path)
+        self.reason = error.strerror or type(error).__name__
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.path}: cannot write ({self.reason}); nothing was stored: make it writable and run again"

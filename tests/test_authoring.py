@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from labjournal.authoring import new_note, parse_date, slugify
+from labjournal.authoring.new import new_note, parse_date, slugify
 from labjournal.errors import UsageError
 from labjournal.notes import KINDS, read_note
-from labjournal.params import declared
+from labjournal.notes.params import declared
 
 D = dt.date
 

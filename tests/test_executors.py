@@ -16,11 +16,11 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from labjournal.executors import BUILTIN, get_executor
 
+from labjournal.api import open_project
 from labjournal.errors import UsageError
-from labjournal.execute import plan
-from labjournal.journal import Journal
+from labjournal.execution import plan
+from labjournal.executors import BUILTIN, get_executor
 
 from .conftest import REPO, JournalDir, code, note_text
 
@@ -91,7 +91,7 @@ def test_backend_whose_package_is_missing_names_the_package(monkeypatch: pytest.
 def _job(device: str = "cpu") -> Any:
     from labjournal.executors import Job
 
-    return Job("n", "n.md", {"cells": []}, {}, "key", device=device)
+    return Job("n", {"cells": []}, {}, "key", device=device)
 
 
 @requires_ray
@@ -146,7 +146,7 @@ def test_ray_tasks_get_engine_kwargs_and_gpu_jobs_without_gpu_fail_fast(journal:
     from labjournal.executors.ray import RayExecutor
 
     journal.write("mark.md", note_text("Mark", "2026-01-06", code("print('mark is', ENGINE_MARK)")))
-    jr = Journal(journal.root)
+    jr = open_project(journal.root).journal
     (planned,) = plan(jr.notes(), jr.store)
     gpu_job = replace(planned.job, note_id="gpu", needs_gpu=True)
     with RayExecutor(jobs=1, extra_arguments=MARK_ARGUMENTS) as executor:
@@ -168,7 +168,7 @@ def test_ray_workers_can_fork_kernels_from_a_preload_server_of_their_own(journal
     from labjournal.executors.ray import RayExecutor
 
     journal.write("parent.md", note_text("Parent", "2026-01-06", code(PARENT_PROBE)))
-    jr = Journal(journal.root)
+    jr = open_project(journal.root).journal
     jobs = [planned.job for planned in plan(jr.notes(), jr.store)] * 2
     with RayExecutor(jobs=1, preload=True, preload_modules=()) as executor:
         outcomes = list(executor.map(jobs))
@@ -271,7 +271,7 @@ def test_gpu_check_says_clearly_when_no_gpu_is_visible(journal: JournalDir) -> N
 
 @pytest.mark.kernel
 def test_gpu_check_cpu_only_prints_a_table_and_leaves_the_store_alone(journal: JournalDir) -> None:
-    journal.write("2026/alpha.md", ALPHA)
+    journal.write("2026/alpha.md", ALPHA.replace('print("alpha', 'import time\ntime.sleep(0.3)\nprint("alpha'))
     journal.write("2026/broken.md", BROKEN)
     assert journal.cli("run", "notes/2026/alpha.md") == 0
     before = journal.tree_digest("store")
@@ -280,6 +280,6 @@ def test_gpu_check_cpu_only_prints_a_table_and_leaves_the_store_alone(journal: J
     rows = [line for line in result.stdout.splitlines() if line.startswith("| 2026/")]
     assert [row.split(" | ")[0] for row in rows] == ["| 2026/alpha.md", "| 2026/broken.md"]
     alpha, broken = (row.strip("| ").split(" | ") for row in rows)
-    assert float(alpha[1]) >= 0 and alpha[2:] == ["–", "–", "–", "cpu ok"]
+    assert 0.3 <= float(alpha[1]) < 5 and alpha[2:] == ["–", "–", "–", "cpu ok"]  # the seconds spent in cells
     assert broken[1] == "–" and broken[5] == "cpu error"
     assert journal.tree_digest("store") == before  # ran in a copy

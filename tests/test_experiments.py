@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from labjournal.runs import RunLog, RunRecord
+from labjournal.store import RunLog, RunRecord
 
 from .conftest import JournalDir, code, note_text
 

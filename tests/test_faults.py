@@ -26,11 +26,11 @@ from typing import Any
 import nbformat
 import psutil
 import pytest
+
+from labjournal.execution.lock import JournalLock
 from labjournal.executors import Job
 from labjournal.executors.base import judge
 from labjournal.executors.local import LocalExecutor
-
-from labjournal.lock import JournalLock
 from labjournal.store import Store
 
 from .conftest import REPO, JournalDir, code, note_text
@@ -289,7 +289,7 @@ def test_ctrl_c_in_a_note_run_in_this_process_kills_its_kernel_and_propagates(tm
     """One job runs in the calling process (no pool): KeyboardInterrupt reaches it, not nbclient."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SLOW_CODE)])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    job = Job("slow", "slow.md", dict(notebook), {}, key="slow", cwd=str(tmp_path))
+    job = Job("slow", dict(notebook), {}, key="slow", cwd=str(tmp_path))
     started = tmp_path / "slow.started"
 
     def interrupt() -> None:

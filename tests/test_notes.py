@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 
 from labjournal.errors import DuplicateNoteError, NoteError
-from labjournal.notes import discover, read_note
+from labjournal.notes import NoteFormat, discover, read_note, register_format, unregister_format
 
 from .conftest import JournalDir, code, note_text
 
@@ -104,3 +105,38 @@ def test_paths_outside_notes_are_refused(journal: JournalDir, tmp_path: Path) ->
     outside.write_text(note_text("O", "2026-01-01", "x"))
     with pytest.raises(NoteError, match="not under the notes folder"):
         discover(journal.root / "notes", [outside])
+
+
+class PlainTextFormat(NoteFormat):
+    """A tiny note format for the registry test: ``title`` and ``date`` lines, then prose."""
+
+    name = "txt"
+    suffixes = (".txt",)
+
+    def read_metadata(self, path: Path, text: str) -> tuple[Any, dict[str, int], int, Any]:
+        title, date, *_ = text.splitlines()
+        return {"title": title, "date": date}, {"title": 1, "date": 2}, 1, None
+
+    def read_cells(self, path: Path, text: str) -> Any:
+        import nbformat
+
+        prose = "\n".join(text.splitlines()[2:])
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(prose)])
+
+    def write_front_matter(self, yaml_text: str) -> str:
+        return yaml_text
+
+
+def test_a_note_format_is_one_class_and_its_registration(tmp_path: Path) -> None:
+    (tmp_path / "2026").mkdir()
+    (tmp_path / "2026" / "plain.txt").write_text("A plain note\n2026-03-01\nJust words.\n")
+    assert discover(tmp_path) == []  # not a note until a format reads .txt files
+    fmt = PlainTextFormat()
+    register_format(fmt)
+    try:
+        (note,) = discover(tmp_path)
+        assert (note.id, note.meta.title, note.format) == ("2026/plain", "A plain note", fmt)
+        assert [cell.source for cell in note.notebook.cells] == ["Just words."] and not note.has_code
+    finally:
+        unregister_format(fmt)
+    assert discover(tmp_path) == []

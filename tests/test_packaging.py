@@ -7,8 +7,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-import labjournal.executors
 import pytest
+
+import labjournal.executors
 from labjournal.executors import available, get_executor
 from labjournal.executors.local import LocalExecutor
 
@@ -39,11 +40,11 @@ def test_wheel_ships_executors_templates_and_entry_points(wheel: Path) -> None:
         "labjournal/executors/local.py",
         "labjournal/executors/base.py",
     } <= names
-    assert "labjournal/nbconvert_templates/labjournal/index.md.j2" in names
+    assert "labjournal/rendering/nbconvert_templates/labjournal/index.md.j2" in names
     assert not any(name.startswith("executors/") for name in names)  # no generic top-level package
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "labjournal = labjournal.plugin:LabjournalPlugin" in text and "labjournal.cli:main" in text
+    assert "labjournal = labjournal.site.plugin:LabjournalPlugin" in text and "labjournal.cli:main" in text
 
 
 def test_built_wheel_imports_labjournal_executors(wheel: Path, tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from labjournal.execute import plan
-from labjournal.journal import Journal
+from labjournal.api import open_project
+from labjournal.execution import plan
 
 from .conftest import JournalDir, code, note_text
 
@@ -92,7 +92,7 @@ def copy(executed: tuple[JournalDir, int], tmp_path: Path) -> JournalDir:
 
 
 def _jobs(journal: JournalDir) -> list[str]:
-    jr = Journal(journal.root)
+    jr = open_project(journal.root).journal
     return [p.note.id for p in plan(jr.notes(), jr.store) if p.job is not None]
 
 

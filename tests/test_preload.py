@@ -20,6 +20,7 @@ import nbformat
 import psutil
 import pytest
 from jupyter_client import AsyncKernelManager
+
 from labjournal.executors import Job, Outcome, preload, preload_server, run_job
 from labjournal.executors.local import LocalExecutor
 
@@ -35,7 +36,7 @@ WAIT = 60  # bound for processes to go away (not a timing assertion: a hang fail
 def make_job(tmp_path: Path, *sources: str, timeout: float | None = None, name: str = "note") -> Job:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(s)) for s in sources])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    return Job(name, f"{name}.md", dict(notebook), {}, key=name, cwd=str(tmp_path), cell_timeout=timeout)
+    return Job(name, dict(notebook), {}, key=name, cwd=str(tmp_path), cell_timeout=timeout)
 
 
 def texts(outcome: Outcome) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from labjournal.sanitize import (
+from labjournal.rendering.sanitize import (
     HIDDEN_MARKDOWN,
     LINK_REL,
     css_is_safe,

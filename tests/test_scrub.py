@@ -8,7 +8,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from labjournal.scrub import SECRET, is_secret_name, scrub_notebook, scrub_text
+from labjournal.execution.scrub import SECRET, is_secret_name, scrub_notebook, scrub_text
 
 HOME = "/home/ada"
 HF = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz01234567"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import feedparser
 import pytest
@@ -19,8 +20,9 @@ DRAFT_WORD = "platypusdraft"
 
 
 def article(html: str) -> str:
-    """The page's content, without the navigation (which lists recent entries on every page)."""
-    return html[html.index("<article") : html.index("</article>")]
+    """The page's content as a reader sees it (character references resolved: listings write note
+    titles with `md_literal`), without the navigation (which lists recent entries on every page)."""
+    return unescape(html[html.index("<article") : html.index("</article>")])
 
 
 @pytest.fixture(scope="module")

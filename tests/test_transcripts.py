@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from labjournal.errors import UsageError
-from labjournal.notes import read_note
-from labjournal.transcripts import (
+from labjournal.authoring.transcripts import (
     Cue,
     import_transcript,
     paragraphs,
@@ -21,6 +19,8 @@ from labjournal.transcripts import (
     timestamp,
     video_link,
 )
+from labjournal.errors import UsageError
+from labjournal.notes import read_note
 
 # A real lecture-capture export (CS 441, 16 February 2023): three lines before the WEBVTT header, a NOTE,
 # no blank lines between cues, 1,985 cues of which 14 have no text.

@@ -1,0 +1,169 @@
+"""One function per command: parse what the user gave, call ``labjournal.api``, print the result."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.markup import escape
+
+from labjournal import api
+from labjournal.errors import UsageError
+from labjournal.execution import Report, RunRequest
+from labjournal.execution.params import parse_overrides, sweep_grid
+from labjournal.store import RunRecord
+
+from . import printing
+from .printing import console, out
+
+EXIT_FAILED = 1
+
+
+def _project(args: argparse.Namespace) -> api.Project:
+    return api.open_project(args.directory)
+
+
+def _base(args: argparse.Namespace) -> Path:
+    """Where paths given on the command line start (``-C``: that folder, as with ``git -C``)."""
+    return args.directory or Path.cwd()
+
+
+def _request(args: argparse.Namespace) -> RunRequest:
+    return RunRequest(
+        paths=[_base(args) / path for path in getattr(args, "paths", None) or []],
+        overrides=parse_overrides(args.parameter),
+        sweep=sweep_grid(getattr(args, "sweep", [])),
+        force=args.force,
+        promote=getattr(args, "promote", False),
+        device=args.device,
+        cell_timeout=args.timeout,
+        note_timeout=args.note_timeout,
+    )
+
+
+def _on_wait(text: str) -> None:
+    console.print(f"[yellow]{escape(text)}[/]")
+
+
+def _report_runs(reports: list[Report]) -> int:
+    printing.summary(reports)
+    printing.failures_and_experiments(reports)
+    return EXIT_FAILED if any(report.failed for report in reports) else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    project = _project(args)
+    request = _request(args)
+    executor = project.executor_settings(name=args.executor, jobs=args.jobs, preload=args.preload)
+    reports = api.run(
+        project, request, executor=executor, progress=printing.run_progress(), wait=not args.no_wait, on_wait=_on_wait
+    )
+    code = _report_runs(reports)
+    if args.mlflow:
+        from labjournal.execution.mlflow_log import log_runs
+
+        logged = log_runs(args.mlflow, project.journal.store.runs, [r for r in reports if r.run_id])
+        console.print(f"logged {logged} run(s) to MLflow at {escape(args.mlflow)}")
+    return code
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    project = _project(args)
+    result = api.build(
+        project,
+        execute=not args.no_execute,
+        strict=args.strict,
+        site_dir=Path(args.site_dir) if args.site_dir else None,  # relative to where we were started, as mkdocs -d
+        request=_request(args),
+        executor=project.executor_settings(name=args.executor, jobs=args.jobs, preload=args.preload),
+        progress=printing.run_progress(),
+        wait=not args.no_wait,
+        on_wait=_on_wait,
+    )
+    if result.missing:
+        console.print("[red]stored outputs are missing or stale; run `labjournal run` first:[/]")
+        for status in result.missing:
+            console.print(f"  {escape(status.note.rel)}: {status.state}")
+        return EXIT_FAILED
+    return _report_runs(result.reports) if result.reports else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from labjournal.site import serve_site
+
+    return serve_site(_project(args).config_file, args.dev_addr)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    printing.status_table(api.status(_project(args)))
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from labjournal.authoring import new_note, parse_date
+
+    project = _project(args)
+    path = new_note(
+        project.journal.notes_root,
+        kind=args.kind,
+        title=args.title,
+        date=parse_date(args.date) if args.date else None,
+        series=args.series,
+        tags=args.tags,
+        video=args.video,
+        slug=args.slug,
+    )
+    out.print(str(path.relative_to(project.root)), highlight=False)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from labjournal.authoring import import_transcript, parse_date
+
+    project = _project(args)
+    path = import_transcript(
+        _base(args) / args.file,
+        project.journal.notes_root,
+        title=args.title,
+        video=args.video,
+        date=parse_date(args.date) if args.date else None,
+        tags=args.tags or ("transcript",),
+        series=args.series,
+    )
+    out.print(str(path.relative_to(project.root)), highlight=False)
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    project = _project(args)
+    (note,) = project.journal.notes([_base(args) / args.note])
+    log = project.journal.store.runs
+    records = log.list(note.id)
+    if args.compare:
+        first, second = (log.get(note.id, run_id) for run_id in args.compare)
+        printing.comparison_table(f"{note.rel}: {first.id} vs {second.id}", first, second)
+        return 0
+    if args.sort:
+        known = sorted({name for record in records for name in record.metrics})
+        if args.sort not in known:
+            raise UsageError(f"no metric '{args.sort}' in the runs of {note.rel}; metrics: {', '.join(known)}")
+        missing = float("-inf") if args.desc else float("inf")
+
+        def final(record: RunRecord) -> float:
+            value = record.final(args.sort)
+            return missing if value is None else value
+
+        records.sort(key=final, reverse=args.desc)
+    printing.runs_table(f"runs of {note.rel}", records)
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "build": cmd_build,
+    "serve": cmd_serve,
+    "status": cmd_status,
+    "new": cmd_new,
+    "import": cmd_import,
+    "runs": cmd_runs,
+}

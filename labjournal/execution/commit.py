@@ -1,0 +1,149 @@
+"""From outcomes to store entries and run records: the only code that writes executed results.
+
+Every backend (local pool, Ray) yields outcomes; :func:`run_jobs` commits each as it arrives. A
+result is stored before its run record is written, and a record says ``canonical`` only when its
+entry was stored: a store that cannot be written ends the run with :class:`StoreWriteError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from labjournal.executors import Executor, Outcome
+from labjournal.notes import Note
+from labjournal.notes.params import default_parameters
+from labjournal.states import Action, RunStatus, State
+from labjournal.store import Failure, Provenance, RunRecord, Store, make_run_id, metrics_of
+
+from .plan import Planned
+from .scrub import scrub_notebook, scrub_text
+
+
+@dataclass
+class Report:
+    """One line of the summary table."""
+
+    note: Note
+    status: str  # a RunStatus, or State.NEEDS_GPU / Action.REUSED for notes that did not run
+    action: Action
+    seconds: float = 0.0
+    message: str = ""
+    outcome: Outcome | None = None
+    planned: Planned | None = None
+    run_id: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.action is Action.EXECUTED and self.status != RunStatus.OK
+
+
+def _provenance(planned: Planned, outcome: Outcome) -> Provenance:
+    return Provenance(
+        key=planned.key,
+        note=planned.note.id,
+        status=outcome.status,
+        parameters=dict(outcome.job.parameters),
+        overrides=dict(planned.overrides),
+        device=outcome.job.device,
+        gpu=outcome.gpu,
+        seconds=round(outcome.seconds, 3),
+        cells_seconds=outcome.cells_seconds,
+        versions=outcome.versions,
+        finished=outcome.finished,
+        message=outcome.message,
+        metrics={name: series["values"][-1] for name, series in metrics_of(outcome.notebook or {}).items()},
+    )
+
+
+def _store_result(store: Store, planned: Planned, outcome: Outcome) -> bool:
+    """Write a canonical outcome into the note's entry; True when the entry now holds this run's outputs.
+
+    A failed re-run of a note with good outputs keeps them and notes the failure.
+    """
+    previous = store.load(planned.note.id)
+    if not outcome.ok and previous is not None and previous.provenance.ok:
+        failure = Failure(outcome.finished, outcome.status, outcome.message, outcome.traceback, planned.key)
+        store.record_failure(previous, failure)
+        return False
+    if outcome.notebook is None:
+        return False
+    store.save(outcome.notebook, _provenance(planned, outcome))
+    return True
+
+
+def _run_record(planned: Planned, outcome: Outcome, run_id: str, on_page: bool) -> RunRecord:
+    assert outcome.notebook is not None
+    return RunRecord(
+        id=run_id,
+        note=planned.note.id,
+        parameters={**default_parameters(planned.note), **outcome.job.parameters},
+        overrides=dict(planned.overrides),
+        code_hash=planned.note.facts.code_hash,
+        key=planned.key,
+        status=outcome.status,
+        seconds=round(outcome.seconds, 3),
+        device=outcome.job.device,
+        gpu=outcome.gpu,
+        versions=outcome.versions,
+        finished=outcome.finished,
+        canonical=on_page and not planned.overrides,
+        metrics=metrics_of(outcome.notebook),
+        message=outcome.message,
+    )
+
+
+def commit(store: Store, planned: Planned, outcome: Outcome) -> str | None:
+    """Store a canonical (or promoted) outcome, then record the run; return the run id.
+
+    A run that did not finish (the kernel never started, or it was interrupted) leaves no entry
+    and no run record. The entry is written first: if that fails, :class:`StoreWriteError`
+    propagates and no record claims a stored result.
+    """
+    if outcome.status == RunStatus.INTERRUPTED:
+        return None
+    if outcome.notebook is not None:
+        outcome.notebook = scrub_notebook(outcome.notebook)  # no secret value ever reaches the store
+    outcome.message, outcome.traceback = scrub_text(outcome.message), scrub_text(outcome.traceback)
+    on_page = _store_result(store, planned, outcome) if planned.canonical else False
+    if outcome.notebook is None:
+        return None
+    run_id = make_run_id()
+    store.runs.add(_run_record(planned, outcome, run_id, on_page))
+    return run_id
+
+
+def run_jobs(
+    planned: list[Planned],
+    store: Store,
+    executor: Executor | None,
+    *,
+    on_start: Callable[[Planned], None] | None = None,
+    on_done: Callable[[Report], None] | None = None,
+) -> list[Report]:
+    """Execute the planned jobs through ``executor``; commit and report each as it finishes."""
+    reports: dict[int, Report] = {}
+    by_job: dict[int, int] = {}
+    for index, item in enumerate(planned):
+        if item.job is None:
+            skipped = item.state is State.NEEDS_GPU
+            status = State.NEEDS_GPU if skipped else Action.REUSED
+            reports[index] = Report(item.note, status, Action.SKIPPED if skipped else Action.REUSED, planned=item)
+            if on_done:
+                on_done(reports[index])
+        else:
+            by_job[id(item.job)] = index
+            if on_start:
+                on_start(item)
+    jobs = {(j.note_id, j.key): j for j in (p.job for p in planned) if j is not None}
+    for outcome in executor.map(list(jobs.values())) if jobs and executor is not None else ():
+        index = by_job[id(jobs[(outcome.job.note_id, outcome.job.key)])]
+        item = planned[index]
+        run_id = commit(store, item, outcome)
+        report = Report(
+            item.note, outcome.status, Action.EXECUTED, outcome.seconds, outcome.message, outcome, item, run_id
+        )
+        reports[index] = report
+        if on_done:
+            on_done(report)
+    return [reports[i] for i in range(len(planned)) if i in reports]

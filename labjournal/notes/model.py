@@ -1,0 +1,119 @@
+"""A note: one journal entry, its validated metadata and (read when needed) its cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from labjournal.errors import NoteError
+
+from .facts import CodeFacts, FactsCache
+from .formats import NoteFormat, format_for
+from .metadata import LABJOURNAL_FIELDS, NoteMeta, validate_meta
+
+if TYPE_CHECKING:  # nbformat is imported where a notebook is read: a no-op build reads none
+    from nbformat import NotebookNode
+
+DEFAULT_KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise NoteError(path, "not UTF-8 text", line=line, fix="save the file as UTF-8") from None
+
+
+def _normalise(notebook: NotebookNode) -> NotebookNode:
+    """Every cell has a tag list and the notebook a kernel (papermill relies on both)."""
+    for cell in notebook.cells:
+        cell.metadata.setdefault("tags", [])
+    notebook.metadata.setdefault("kernelspec", dict(DEFAULT_KERNELSPEC))
+    notebook.metadata.setdefault("language_info", {"name": "python"})
+    return notebook
+
+
+@dataclass(frozen=True)
+class Note:
+    """One journal entry: its file, metadata and cells (front matter removed).
+
+    Text notes are parsed by jupytext only when their cells are needed: a build whose notes did
+    not change reads their front matter and takes the facts about their code from ``facts``.
+    """
+
+    path: Path
+    root: Path
+    meta: NoteMeta
+    format: NoteFormat = field(compare=False, repr=False)
+    text: str = field(compare=False, repr=False)
+    parsed: NotebookNode | None = field(default=None, compare=False, repr=False)
+    facts_cache: FactsCache | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def rel(self) -> str:
+        """Path relative to the notes folder, e.g. ``2026/2026-01-31-day-131.md``."""
+        return self.path.relative_to(self.root).as_posix()
+
+    @property
+    def id(self) -> str:
+        """Stable identifier: the relative path without suffix. URLs and store entries use it."""
+        return self.rel.rsplit(".", 1)[0]
+
+    @property
+    def chronological_key(self) -> tuple[dt.date, int, str]:
+        """Journal order: by date, then Day number, then path (listings, previous/next, metrics)."""
+        return (self.meta.date, self.meta.day or 0, self.id)
+
+    @property
+    def display_title(self) -> str:
+        return f"Day {self.meta.day}: {self.meta.title}" if self.meta.day is not None else self.meta.title
+
+    @cached_property
+    def notebook(self) -> NotebookNode:
+        """The note's cells (a fresh copy each time the note is read)."""
+        if self.parsed is not None:
+            return _normalise(self.parsed)
+        notebook = self.format.read_cells(self.path, self.text)
+        # MyST copies the front matter into the notebook's metadata; it is ours (and a YAML date is no JSON)
+        for key in (*LABJOURNAL_FIELDS, *self.meta.extra):
+            notebook.metadata.pop(key, None)
+        return _normalise(notebook)
+
+    @cached_property
+    def code_cells(self) -> list[NotebookNode]:
+        return [cell for cell in self.notebook.cells if cell.cell_type == "code"]
+
+    @cached_property
+    def facts(self) -> CodeFacts:
+        """Hash of the code cells, kernel name, number of code cells: cached by the note's text."""
+        digest = FactsCache.digest(self.path.suffix, self.text)
+        cached = self.facts_cache.get(digest) if self.facts_cache else None
+        if cached is not None:
+            return cached
+        facts = CodeFacts.of(self.code_cells, self.notebook.metadata["kernelspec"].get("name", "python3"))
+        if self.facts_cache is not None:
+            self.facts_cache.put(digest, facts)
+        return facts
+
+    @property
+    def kernel_name(self) -> str:
+        return self.facts.kernel_name
+
+    @property
+    def has_code(self) -> bool:
+        return self.facts.code_cells > 0
+
+
+def read_note(path: Path, root: Path, facts_cache: FactsCache | None = None) -> Note:
+    """Read and validate one note; raise :class:`NoteError` naming the file on bad input."""
+    fmt = format_for(path)
+    if fmt is None:
+        raise NoteError(path, f"no note format reads '{path.suffix}' files")
+    text = _read_text(path)
+    data, lines, first, parsed = fmt.read_metadata(path, text)
+    meta = validate_meta(path, data, lines, first)
+    return Note(path=path, root=root, meta=meta, format=fmt, text=text, parsed=parsed, facts_cache=facts_cache)

@@ -1,0 +1,100 @@
+"""Notes' pages: rendered into ``<cache>/render`` and added to the site as generated files.
+
+A page is rendered again only when something it shows changed: its cache key covers the
+rendering code, the note's text, its state, its store entry (through the provenance, which a
+re-run always changes) and its runs. Nothing is written into ``docs/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from labjournal.rendering.fingerprint import renderer_fingerprint
+
+from .listings import PublishedNote
+
+if TYPE_CHECKING:
+    from labjournal.execution import Journal, NoteStatus
+    from labjournal.rendering.page import Renderer
+
+log = logging.getLogger("mkdocs.plugins.labjournal")
+
+
+class NotePages:
+    """Adds each published note's page and files to the site, rendering only what changed."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+        self._renderer: Renderer | None = None
+
+    @property
+    def renderer(self) -> Renderer:
+        """Made on the first page that must be rendered: a build with nothing new never imports nbconvert."""
+        if self._renderer is None:
+            from labjournal.execution.scrub import scrub_text
+            from labjournal.rendering.page import Renderer
+
+            self._renderer = Renderer(command_root=self.journal.root, sanitize=_sanitizer(), scrub_text=scrub_text)
+        return self._renderer
+
+    def add(self, files: Files, config: MkDocsConfig, item: PublishedNote) -> None:
+        cached = self.render_cached(item.status)
+        page_file = File.generated(config, item.src_uri, abs_src_path=str(cached / "index.md"))
+        page_file.inclusion = InclusionLevel.NOT_IN_NAV  # listings reach every note; the nav does not
+        files.append(page_file)
+        folder = item.src_uri.rsplit("/", 1)[0]
+        for asset in sorted(p for p in cached.iterdir() if p.name != "index.md"):
+            _add_asset(files, config, f"{folder}/{asset.name}", asset)
+
+    def render_cached(self, status: NoteStatus) -> Path:
+        """The folder of the note's rendered page, rendered now unless an identical render is there."""
+        provenance = status.entry.provenance.to_dict() if status.entry else None
+        digest = hashlib.sha256()
+        runs_digest = self.journal.store.runs.digest(status.note.id)
+        parts = (renderer_fingerprint(), status.state.value, status.note.text, status.note.rel, runs_digest, provenance)
+        for part in parts:
+            digest.update(json.dumps(part, sort_keys=True, default=str).encode() + b"\x00")
+        folder = self.journal.cache / "render" / status.note.id / digest.hexdigest()[:16]
+        if (folder / "index.md").exists():
+            return folder
+        try:
+            runs = self.journal.store.runs.list(status.note.id)
+            page = self.renderer.render(status, runs)
+        except Exception as exc:  # one note that cannot be rendered must not sink the site
+            log.warning("%s: cannot be rendered: %s: %s", status.note.path, type(exc).__name__, exc)
+            page = self.renderer.render_error(status.note, exc)
+        if folder.parent.exists():
+            shutil.rmtree(folder.parent)  # old renders of this note
+        tmp = folder.with_name(folder.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        (tmp / "index.md").write_text(page.markdown, encoding="utf-8")
+        for name, data in page.files.items():
+            (tmp / name).write_bytes(data)
+        tmp.rename(folder)
+        return folder
+
+
+def _add_asset(files: Files, config: MkDocsConfig, uri: str, path: Path) -> None:
+    if uri.endswith((".md", ".markdown")):
+        # a note's source offered for download must not become a page
+        file = File.generated(config, uri + ".download", abs_src_path=str(path))
+        file.dest_uri = uri
+        file.url = uri
+    else:
+        file = File.generated(config, uri, abs_src_path=str(path))
+    files.append(file)
+
+
+def _sanitizer() -> Any:
+    """Outputs bound for the public site: sanitised (unless the note is trusted) and scrubbed of secrets."""
+    from labjournal.rendering.sanitize import public_notebook
+
+    return lambda notebook, note: public_notebook(notebook, trusted=note.meta.trusted)

@@ -1,0 +1,130 @@
+"""The MkDocs plugin: notes become pages, with listing pages and a small navigation.
+
+Nothing is executed here and nothing is written into ``docs/``: every page, figure and listing is
+a generated ``File``. Notes' pages are rendered through a cache (``pages``), listing pages come
+from the registry of listings (``listings``, rendered from ``templates/``), and the navigation's
+Journal section holds recent entries and listings, never every note (``nav``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from labjournal.errors import LabjournalError
+from labjournal.execution import Journal
+
+from .config import LabjournalConfig
+from .listings import BuiltPage, JournalView, PublishedNote, build_listings, listings
+from .listings.base import page_url
+from .listings.build import shown_path
+from .listings.templating import render
+from .nav import EntryNeighbours, add_section, journal_section
+from .pages import NotePages
+
+RECENT_MARKER = "<!-- labjournal:recent -->"
+
+
+class LabjournalPlugin(BasePlugin[LabjournalConfig]):
+    """Adds notes, listings and an execution report to a MkDocs site."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.is_serve = False
+        self.journal: Journal | None = None
+        self.view: JournalView | None = None
+        self.listing_pages: list[BuiltPage] = []
+        self.neighbours: EntryNeighbours | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        self.journal = self.config.journal(Path(config.config_file_path).parent)
+        return config
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        if self.journal is not None:
+            for folder in (self.journal.notes_root, self.journal.store.root):
+                if folder.exists():
+                    server.watch(str(folder))
+        return server
+
+    # -- pages -----------------------------------------------------------------------------------
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        if self.journal is None:
+            return files
+        try:
+            self.view = view = self._view(config)
+            self.listing_pages = build_listings(view, listings(), self._taken_urls(view, files))
+        except LabjournalError as exc:
+            raise PluginError(str(exc)) from None
+        note_pages = NotePages(self.journal)
+        for item in view.notes:
+            note_pages.add(files, config, item)
+        for built in self.listing_pages:
+            listing = File.generated(config, built.src_uri, content=built.markdown)
+            listing.inclusion = InclusionLevel.NOT_IN_NAV  # on_nav adds them to the Journal section
+            files.append(listing)
+        self.journal.save_caches()
+        return files
+
+    def _view(self, config: MkDocsConfig) -> JournalView:
+        """The notes to publish (drafts only in ``mkdocs serve``, unless ``drafts`` says), oldest first."""
+        assert self.journal is not None
+        drafts = self.is_serve if self.config.drafts is None else bool(self.config.drafts)
+        notes = [note for note in self.journal.notes() if drafts or not note.meta.draft]
+        prefix = self.config.url_prefix.strip("/")
+        published = []
+        for note in sorted(notes, key=lambda note: note.chronological_key):
+            src_uri = f"{prefix}/{note.id}/index.md" if prefix else f"{note.id}/index.md"
+            url = page_url(src_uri, config.use_directory_urls)
+            published.append(PublishedNote(self.journal.status(note), src_uri, url))
+        return JournalView(tuple(published), prefix, config.use_directory_urls, self.journal.cache)
+
+    def _taken_urls(self, view: JournalView, files: Files) -> dict[str, str]:
+        """URL -> the file published there: the notes and the site's own pages (``docs/``)."""
+        assert self.journal is not None
+        root = self.journal.root
+        taken = {f.url: shown_path(f.abs_src_path, root, f.src_uri) for f in files.documentation_pages()}
+        taken.update({item.url: shown_path(item.note.path, root, item.note.rel) for item in view.notes})
+        return taken
+
+    # -- navigation --------------------------------------------------------------------------------
+
+    def _recent(self) -> tuple[PublishedNote, ...]:
+        return self.view.newest_first[: self.config.recent] if self.view else ()
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if self.journal is None or self.view is None:
+            return nav
+        section = journal_section(self.listing_pages, self._recent(), files, config)
+        add_section(nav, section)
+        self.neighbours = EntryNeighbours(self.view.notes, files, section)
+        return nav
+
+    def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
+        """Entries link to the previous and next entry by date, and sit in the Journal section."""
+        if self.neighbours is not None:
+            self.neighbours.link(page)
+        return page
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if RECENT_MARKER not in markdown:
+            return markdown
+        entries = render("recent.md.j2", notes=self._recent(), page_uri=page.file.src_uri)
+        return markdown.replace(RECENT_MARKER, entries.rstrip("\n"))
+
+
+__all__ = ["LabjournalConfig", "LabjournalPlugin"]
