@@ -7,8 +7,6 @@ re-run always changes) and its runs. Nothing is written into ``docs/``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import shutil
 from pathlib import Path
@@ -18,6 +16,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from labjournal.rendering.fingerprint import renderer_fingerprint
+from labjournal.store import content_digest
 
 from .listings import PublishedNote
 
@@ -57,12 +56,9 @@ class NotePages:
     def render_cached(self, status: NoteStatus) -> Path:
         """The folder of the note's rendered page, rendered now unless an identical render is there."""
         provenance = status.entry.provenance.to_dict() if status.entry else None
-        digest = hashlib.sha256()
         runs_digest = self.journal.store.runs.digest(status.note.id)
         parts = (renderer_fingerprint(), status.state.value, status.note.text, status.note.rel, runs_digest, provenance)
-        for part in parts:
-            digest.update(json.dumps(part, sort_keys=True, default=str).encode() + b"\x00")
-        folder = self.journal.cache / "render" / status.note.id / digest.hexdigest()[:16]
+        folder = self.journal.cache / "render" / status.note.id / content_digest(*parts)[:16]
         if (folder / "index.md").exists():
             return folder
         try:
@@ -71,6 +67,7 @@ class NotePages:
         except Exception as exc:  # one note that cannot be rendered must not sink the site
             log.warning("%s: cannot be rendered: %s: %s", status.note.path, type(exc).__name__, exc)
             page = self.renderer.render_error(status.note, exc)
+            folder = folder.with_name("not-rendered")  # never cached: tried again (and warned) next build
         if folder.parent.exists():
             shutil.rmtree(folder.parent)  # old renders of this note
         tmp = folder.with_name(folder.name + ".tmp")

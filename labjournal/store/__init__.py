@@ -7,7 +7,7 @@ carry the execution key they were made with; the execution layer decides what is
 from __future__ import annotations
 
 from .entries import INJECTED_TAG, Entry, Failure, Provenance, Store
-from .io import JsonCache, atomic_write, dumps_deterministic
+from .io import JsonCache, atomic_write, cached_text, content_digest, dumps_deterministic
 from .runs import (
     RunLog,
     RunRecord,
@@ -29,6 +29,8 @@ __all__ = [
     "RunRecord",
     "Store",
     "atomic_write",
+    "cached_text",
+    "content_digest",
     "device_label",
     "dumps_deterministic",
     "make_run_id",

@@ -1,4 +1,4 @@
-"""Small file helpers every layer may use: atomic writes, deterministic JSON, JSON caches on disk.
+"""Small file helpers every layer may use: atomic writes, deterministic JSON, caches on disk.
 
 An :class:`OSError` while writing (a read-only store, a full disk, a path taken by a folder) becomes
 :class:`~labjournal.errors.StoreWriteError`, which names the path: the CLI ends with that one line
@@ -7,6 +7,7 @@ and exit code 2.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -91,3 +92,19 @@ class JsonCache(Generic[T]):
         entries = {k: self.encode(v) for k, v in sorted(self.entries.items()) if kept is None or k in kept}
         atomic_write(self.path, json.dumps({"version": self.version, "entries": entries}, sort_keys=True))
         self.dirty = False
+
+
+def content_digest(*parts: Any) -> str:
+    """A hash of ``parts`` (JSON-serialisable values, anything else by ``str``): the name of a cached
+    file or folder, which changes whenever anything it was made from changes."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(json.dumps(part, sort_keys=True, default=str).encode() + b"\x00")
+    return digest.hexdigest()
+
+
+def cached_text(path: Path, make: Callable[[], str]) -> str:
+    """The text at ``path`` (a content-addressed cache file), made and written first if missing."""
+    if not path.exists():
+        atomic_write(path, make())
+    return path.read_text(encoding="utf-8")

@@ -7,7 +7,6 @@ its data and of the rendering code, and drawn again only when either changes.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from labjournal.rendering.fingerprint import renderer_fingerprint
 from labjournal.states import State
+from labjournal.store import cached_text, content_digest
 
 from .base import JournalView, ListedPage, ListingPage, NavPlacement, PublishedNote
 
@@ -68,10 +68,6 @@ def _chart(view: JournalView, name: str, rows: list[Row], page_url: str) -> str:
         Point(row.item.date.isoformat(), row.value, row.item.title, get_relative_url(row.item.url, page_url))
         for row in rows
     ]
-    digest = hashlib.sha256(repr((renderer_fingerprint(), name, points)).encode()).hexdigest()[:20]
-    path = view.cache / "charts" / f"{digest}.svg"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(metric_by_date(name, points), encoding="utf-8")
-    svg = path.read_text(encoding="utf-8")
+    digest = content_digest(renderer_fingerprint(), name, [repr(point) for point in points])[:20]
+    svg = cached_text(view.cache / "charts" / f"{digest}.svg", lambda: metric_by_date(name, points))
     return svg[svg.index("<svg") :]
