@@ -22,6 +22,7 @@ LAYERS = {
     "labjournal.states": 0,
     "labjournal.metrics": 0,
     "labjournal.markup": 0,
+    "labjournal.limits": 0,
     "labjournal.store": 1,
     "labjournal.notes": 2,
     "labjournal.executors": 3,

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from labjournal.errors import UsageError
+from labjournal.limits import OutputLimits
 from labjournal.notes import FactsCache, Note, discover
 from labjournal.store import Store
 
@@ -30,8 +31,11 @@ def find_root(start: Path) -> Path:
 class Journal:
     """The notes folder, the store and the caches of one journal."""
 
-    def __init__(self, root: Path, *, notes_dir: str, store_dir: str, cache_dir: str) -> None:
+    def __init__(
+        self, root: Path, *, notes_dir: str, store_dir: str, cache_dir: str, limits: OutputLimits | None = None
+    ) -> None:
         self.root = root.resolve()
+        self.limits = limits or OutputLimits()
         self.notes_root = self.root / notes_dir
         self.cache = self.root / cache_dir
         self.store = Store(self.root / store_dir, index=self.cache / "store-index.json")

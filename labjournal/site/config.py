@@ -18,9 +18,17 @@ from mkdocs.utils.yaml import yaml_load
 
 from labjournal.errors import ConfigError
 from labjournal.execution import ExecutorSettings, Journal
+from labjournal.limits import OutputLimits
 
 PLUGIN_NAME = "labjournal"
 log = logging.getLogger("labjournal.config")
+
+
+class _LimitsConfig(Config):
+    page_lines = c.Optional(c.Type(int))
+    page_bytes = c.Optional(c.Type(int))
+    store_bytes = c.Optional(c.Type(int))
+    search_chars = c.Optional(c.Type(int))
 
 
 class LabjournalConfig(Config):
@@ -52,8 +60,21 @@ class LabjournalConfig(Config):
     """Modules the preload server may import (those the run's notes use); default: numpy,
     matplotlib.pyplot, torch, torch.optim and their helpers."""
 
+    limits = c.SubConfig(_LimitsConfig)
+    """Caps on one output: ``page_lines``, ``page_bytes``, ``store_bytes``, ``search_chars``
+    (``labjournal.limits.OutputLimits`` says what each caps, and its defaults)."""
+
+    def output_limits(self) -> OutputLimits:
+        return OutputLimits(**{key: value for key, value in self.limits.items() if value is not None})
+
     def journal(self, root: Path) -> Journal:
-        return Journal(root, notes_dir=self.notes_dir, store_dir=self.store_dir, cache_dir=self.cache_dir)
+        return Journal(
+            root,
+            notes_dir=self.notes_dir,
+            store_dir=self.store_dir,
+            cache_dir=self.cache_dir,
+            limits=self.output_limits(),
+        )
 
     def executor_settings(self) -> ExecutorSettings:
         return ExecutorSettings(
