@@ -22,6 +22,7 @@ from labjournal.errors import LabjournalError
 from labjournal.execution import Journal
 
 from .config import LabjournalConfig
+from .links import NoteLinks
 from .listings import BuiltPage, JournalView, PublishedNote, build_listings, listings
 from .listings.base import page_url
 from .listings.build import shown_path
@@ -43,6 +44,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         self.view: JournalView | None = None
         self.listing_pages: list[BuiltPage] = []
         self.neighbours: EntryNeighbours | None = None
+        self.links: NoteLinks | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -70,6 +72,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
             self.listing_pages = build_listings(view, listings(), self._taken_urls(view, files))
         except LabjournalError as exc:
             raise PluginError(str(exc)) from None
+        self.links = NoteLinks(view.notes, self.journal.notes_root)
         note_pages = NotePages(self.journal)
         for item in view.notes:
             note_pages.add(files, config, item)
@@ -121,6 +124,8 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         return page
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.links is not None:
+            markdown = self.links.rewrite(markdown, page.file.src_uri)
         if RECENT_MARKER not in markdown:
             return markdown
         entries = render("recent.md.j2", notes=self._recent(), page_uri=page.file.src_uri)
