@@ -22,6 +22,7 @@ from labjournal.errors import LabjournalError
 from labjournal.execution import Journal
 
 from .config import LabjournalConfig
+from .csp import add_policy
 from .links import NoteLinks
 from .listings import BuiltPage, JournalView, PublishedNote, build_listings, listings
 from .listings.base import page_url
@@ -130,6 +131,12 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
             return markdown
         entries = render("recent.md.j2", notes=self._recent(), page_uri=page.file.src_uri)
         return markdown.replace(RECENT_MARKER, entries.rstrip("\n"))
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        return add_policy(output, page.content or "")
+
+    def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str | None:
+        return add_policy(output_content, "")  # 404.html (sitemap.xml has no head: left as it is)
 
 
 __all__ = ["LabjournalConfig", "LabjournalPlugin"]
