@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -30,6 +31,7 @@ from .listings.build import shown_path
 from .listings.templating import render
 from .nav import EntryNeighbours, add_section, journal_section
 from .pages import NotePages
+from .titles import escape_titles, striptags
 
 RECENT_MARKER = "<!-- labjournal:recent -->"
 
@@ -131,6 +133,12 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
             return markdown
         entries = render("recent.md.j2", notes=self._recent(), page_uri=page.file.src_uri)
         return markdown.replace(RECENT_MARKER, entries.rstrip("\n"))
+
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
+        """Every page has been read: titles become text for the theme's templates (``titles``)."""
+        escape_titles(files)
+        env.filters["striptags"] = striptags
+        return env
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         return add_policy(output, page.content or "")
