@@ -21,6 +21,8 @@ from labjournal.store import content_digest
 from .listings import PublishedNote
 
 if TYPE_CHECKING:
+    from markdown import Markdown
+
     from labjournal.execution import Journal, NoteStatus
     from labjournal.rendering.page import Renderer
 
@@ -30,9 +32,25 @@ log = logging.getLogger("mkdocs.plugins.labjournal")
 class NotePages:
     """Adds each published note's page and files to the site, rendering only what changed."""
 
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, config: MkDocsConfig) -> None:
         self.journal = journal
+        self.config = config
         self._renderer: Renderer | None = None
+        self._markdown: Markdown | None = None
+
+    def check_markdown(self, text: str) -> None:
+        """Convert ``text`` as MkDocs will (same extensions): a page that would stop the build raises
+        here, where one note's failure is contained, instead of inside MkDocs' build."""
+        if self._markdown is None:
+            from markdown import Markdown
+
+            self._markdown = Markdown(
+                extensions=self.config.markdown_extensions, extension_configs=self.config.mdx_configs
+            )
+        try:
+            self._markdown.reset().convert(text)
+        finally:
+            self._markdown.reset()
 
     @property
     def renderer(self) -> Renderer:
@@ -64,6 +82,7 @@ class NotePages:
         try:
             runs = self.journal.store.runs.list(status.note.id)
             page = self.renderer.render(status, runs)
+            self.check_markdown(page.markdown)
         except Exception as exc:  # one note that cannot be rendered must not sink the site
             log.warning("%s: cannot be rendered: %s: %s", status.note.path, type(exc).__name__, exc)
             page = self.renderer.render_error(status.note, exc)

@@ -76,7 +76,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         except LabjournalError as exc:
             raise PluginError(str(exc)) from None
         self.links = NoteLinks(view.notes, self.journal.notes_root)
-        note_pages = NotePages(self.journal)
+        note_pages = NotePages(self.journal, config)
         for item in view.notes:
             note_pages.add(files, config, item)
         for built in self.listing_pages:
