@@ -7,6 +7,7 @@ its data and of the rendering code, and drawn again only when either changes.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from .base import JournalView, ListedPage, ListingPage, NavPlacement, PublishedN
 
 if TYPE_CHECKING:
     from labjournal.rendering.charts import Point
+
+log = logging.getLogger("mkdocs.plugins.labjournal")
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,19 @@ class Metrics(ListingPage):
         if not shared:
             return
         page_url = view.url(view.src_uri(self.uri))
-        metrics = [Metric(name, _chart(view, name, rows, page_url), rows) for name, rows in shared.items()]
+        metrics = [Metric(name, _safe_chart(view, name, rows, page_url), rows) for name, rows in shared.items()]
         yield ListedPage(self.uri, self.title, {"metrics": metrics})
+
+
+def _safe_chart(view: JournalView, name: str, rows: list[Row], page_url: str) -> str:
+    """The chart, or a notice: a metric name matplotlib cannot draw must not stop the site build."""
+    try:
+        return _chart(view, name, rows, page_url)
+    except Exception as exc:  # matplotlib raises many types (mathtext ParseException, ValueError, ...)
+        log.warning(
+            "Metrics page: the chart of a metric could not be drawn (%s); its table is shown", type(exc).__name__
+        )
+        return '<p class="lj-notice">This chart could not be drawn; the table below has its values.</p>'
 
 
 def _chart(view: JournalView, name: str, rows: list[Row], page_url: str) -> str:
