@@ -8,6 +8,8 @@ Journal section holds recent entries and listings, never every note (``nav``).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,9 @@ from .nav import EntryNeighbours, add_section, journal_section
 from .pages import NotePages
 from .titles import escape_titles, striptags
 
-RECENT_MARKER = "<!-- labjournal:recent -->"
+RECENT_MARKER = re.compile(r"^[ \t]*<!-- labjournal:recent -->[ \t]*$", re.M)
+"""The marker on a line of its own (a block), so that a page can mention it in code without being changed."""
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$", re.M | re.S)
 
 
 class LabjournalPlugin(BasePlugin[LabjournalConfig]):
@@ -129,10 +133,11 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if self.links is not None:
             markdown = self.links.rewrite(markdown, page.file.src_uri)
-        if RECENT_MARKER not in markdown:
+        outside_code = _FENCE.sub("", markdown)
+        if not RECENT_MARKER.search(outside_code):
             return markdown
         entries = render("recent.md.j2", notes=self._recent(), page_uri=page.file.src_uri)
-        return markdown.replace(RECENT_MARKER, entries.rstrip("\n"))
+        return _replace_outside_fences(markdown, lambda text: RECENT_MARKER.sub(lambda _: entries.rstrip("\n"), text))
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
         """Every page has been read: titles become text for the theme's templates (``titles``)."""
@@ -145,6 +150,15 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
 
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str | None:
         return add_policy(output_content, "")  # 404.html (sitemap.xml has no head: left as it is)
+
+
+def _replace_outside_fences(markdown: str, replace: Callable[[str], str]) -> str:
+    """``replace`` applied to the text between fenced code blocks, the blocks left as they are."""
+    parts, start = [], 0
+    for fence in _FENCE.finditer(markdown):
+        parts += [replace(markdown[start : fence.start()]), fence.group(0)]
+        start = fence.end()
+    return "".join([*parts, replace(markdown[start:])])
 
 
 __all__ = ["LabjournalConfig", "LabjournalPlugin"]
