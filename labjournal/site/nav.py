@@ -12,9 +12,10 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 
 from .listings import BuiltPage, PublishedNote
@@ -29,10 +30,10 @@ def journal_section(
 ) -> Section | None:
     """Listing pages by their placement's order (gathered in sub-sections where they ask), and a
     Recent sub-section of the newest entries; ``None`` when there is nothing to show."""
-    slots: list[tuple[int, int, str | Page]] = []  # (order, arrival, a page or a sub-section's name)
-    sections: dict[str, list[Page | None]] = {}
+    slots: list[tuple[int, int, str | Page | Link]] = []  # (order, arrival, a page or a sub-section's name)
+    sections: dict[str, list[Page | Link | None]] = {}
 
-    def place(order: int, section: str | None, page: Page | None) -> None:
+    def place(order: int, section: str | None, page: Page | Link | None) -> None:
         if section is None:
             if page is not None:
                 slots.append((order, len(slots), page))
@@ -48,9 +49,9 @@ def journal_section(
             page = _page(nav.title or built.title, files.get_file_from_path(built.src_uri), config)
             place(nav.order, nav.section, page)
     for item in recent:
-        place(RECENT_ORDER, RECENT, _page(item.title, files.get_file_from_path(item.src_uri), config))
+        place(RECENT_ORDER, RECENT, _entry_link(item))
     children = [
-        item if isinstance(item, Page) else _section(item, sections[item])
+        _section(item, sections[item]) if isinstance(item, str) else item
         for _, _, item in sorted(slots, key=lambda slot: slot[:2])
     ]
     return _section(JOURNAL, children)
@@ -82,6 +83,13 @@ class EntryNeighbours:
         page.next_page = after.page if after else None
         if page.parent is None and self.section is not None:
             page.parent = self.section
+
+
+def _entry_link(item: PublishedNote) -> Link:
+    """A recent entry as a link, not a page: an entry's page is an ``index.md``, and with
+    mkdocs-material's ``navigation.indexes`` the first index page of a section becomes the
+    section's own link, hiding the newest entry from the list. The title is text (escaped)."""
+    return Link(Markup.escape(item.title), item.url)
 
 
 def _page(title: str | None, file: File | None, config: MkDocsConfig) -> Page | None:
