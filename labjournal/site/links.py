@@ -37,6 +37,9 @@ class NoteLinks:
         self.by_path = {item.note.rel: item for item in notes}
         self.by_page = {item.src_uri: item for item in self.by_path.values()}
 
+    def is_note_page(self, page_uri: str) -> bool:
+        return page_uri in self.by_page
+
     def rewrite(self, markdown: str, page_uri: str) -> str:
         source = self.by_page.get(page_uri)
         if source is None:

@@ -33,6 +33,7 @@ from .listings.build import shown_path
 from .listings.templating import render
 from .nav import EntryNeighbours, add_section, journal_section
 from .pages import NotePages
+from .summary import summary
 from .titles import escape_titles, striptags
 
 RECENT_MARKER = re.compile(r"^[ \t]*<!-- labjournal:recent -->[ \t]*$", re.M)
@@ -131,8 +132,9 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         return page
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if self.links is not None:
+        if self.links is not None and self.links.is_note_page(page.file.src_uri):
             markdown = self.links.rewrite(markdown, page.file.src_uri)
+            page.meta.setdefault("description", summary(markdown))  # feeds and <meta name="description">
         outside_code = _FENCE.sub("", markdown)
         if not RECENT_MARKER.search(outside_code):
             return markdown
