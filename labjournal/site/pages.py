@@ -7,6 +7,7 @@ re-run always changes) and its runs. Nothing is written into ``docs/``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 from pathlib import Path
@@ -19,6 +20,7 @@ from labjournal.rendering.fingerprint import renderer_fingerprint
 from labjournal.store import content_digest
 
 from .listings import PublishedNote
+from .summary import plain_summary
 
 if TYPE_CHECKING:
     from markdown import Markdown
@@ -62,14 +64,20 @@ class NotePages:
             self._renderer = Renderer(command_root=self.journal.root, sanitize=_sanitizer(), scrub_text=scrub_text)
         return self._renderer
 
-    def add(self, files: Files, config: MkDocsConfig, item: PublishedNote) -> None:
+    def add(self, files: Files, config: MkDocsConfig, item: PublishedNote) -> PublishedNote:
+        """Add the note's page and files; return the note with its excerpt and thumbnail for listings."""
         cached = self.render_cached(item.status)
         page_file = File.generated(config, item.src_uri, abs_src_path=str(cached / "index.md"))
         page_file.inclusion = InclusionLevel.NOT_IN_NAV  # listings reach every note; the nav does not
         files.append(page_file)
         folder = item.src_uri.rsplit("/", 1)[0]
-        for asset in sorted(p for p in cached.iterdir() if p.name != "index.md"):
+        assets = sorted(p for p in cached.iterdir() if p.name != "index.md")
+        for asset in assets:
             _add_asset(files, config, f"{folder}/{asset.name}", asset)
+        figures = [a.name for a in assets if a.name.startswith("figure-") and a.suffix in FIGURE_SUFFIXES]
+        excerpt = plain_summary((cached / "index.md").read_text(encoding="utf-8"))
+        thumbnail = f"{folder}/{min(figures, key=_figure_order)}" if figures else None
+        return dataclasses.replace(item, excerpt=excerpt, thumbnail=thumbnail)
 
     def render_cached(self, status: NoteStatus) -> Path:
         """The folder of the note's rendered page, rendered now unless an identical render is there."""
@@ -96,6 +104,14 @@ class NotePages:
             (tmp / name).write_bytes(data)
         tmp.rename(folder)
         return folder
+
+
+FIGURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".gif")
+
+
+def _figure_order(name: str) -> tuple[int, ...]:
+    """``figure-12-0.png`` after ``figure-3-1.png``: by cell, then by output."""
+    return tuple(int(part) for part in name.split(".")[0].split("-")[1:] if part.isdigit())
 
 
 def _add_asset(files: Files, config: MkDocsConfig, uri: str, path: Path) -> None:

@@ -76,14 +76,14 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         if self.journal is None:
             return files
         try:
-            self.view = view = self._view(config)
-            self.listing_pages = build_listings(view, listings(), self._taken_urls(view, files))
+            view = self._view(config)
+            taken = self._taken_urls(view, files)
+            self.links = NoteLinks(view.notes, self.journal.notes_root)
+            note_pages = NotePages(self.journal, config)
+            self.view = view = view.with_notes(note_pages.add(files, config, item) for item in view.notes)
+            self.listing_pages = build_listings(view, listings(), taken)
         except LabjournalError as exc:
             raise PluginError(str(exc)) from None
-        self.links = NoteLinks(view.notes, self.journal.notes_root)
-        note_pages = NotePages(self.journal, config)
-        for item in view.notes:
-            note_pages.add(files, config, item)
         for built in self.listing_pages:
             listing = File.generated(config, built.src_uri, content=built.markdown)
             listing.inclusion = InclusionLevel.NOT_IN_NAV  # on_nav adds them to the Journal section

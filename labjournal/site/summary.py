@@ -34,7 +34,13 @@ def first_paragraph(markdown: str) -> str | None:
 
 
 def summary(markdown: str, max_chars: int = MAX_CHARS) -> str | None:
-    """The first paragraph as escaped plain text, cut at a word under ``max_chars``."""
+    """The first paragraph as escaped plain text (safe as HTML and in an attribute)."""
+    text = plain_summary(markdown, max_chars)
+    return html.escape(text) if text else None
+
+
+def plain_summary(markdown: str, max_chars: int = MAX_CHARS) -> str | None:
+    """The first paragraph as plain text, cut at a word under ``max_chars``."""
     block = first_paragraph(markdown)
     if block is None:
         return None
@@ -45,4 +51,4 @@ def summary(markdown: str, max_chars: int = MAX_CHARS) -> str | None:
     text = " ".join("".join(parser.parts).split())
     if len(text) > max_chars:
         text = text[: text.rfind(" ", 0, max_chars) if " " in text[:max_chars] else max_chars] + " …"
-    return html.escape(text) if text else None
+    return text or None

@@ -8,6 +8,7 @@ from a read-only :class:`JournalView` of the published notes (none, one, or one 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,10 @@ class PublishedNote:
     """The page's path among the site's files, e.g. ``journal/2024/x/index.md``."""
     url: str
     """The page's final URL, e.g. ``journal/2024/x/``."""
+    excerpt: str | None = None
+    """The first paragraph of its prose, as plain text (listings show it)."""
+    thumbnail: str | None = None
+    """Its first figure's path among the site's files, e.g. ``journal/2024/x/figure-3-0.png``."""
 
     @property
     def note(self) -> Note:
@@ -85,6 +90,10 @@ class JournalView:
     use_directory_urls: bool
     cache: Path
     """A folder listings may keep expensive parts of their pages in (charts)."""
+
+    def with_notes(self, notes: Iterable[PublishedNote]) -> JournalView:
+        """The same view with these notes (e.g. with their excerpts), in the order given."""
+        return dataclasses.replace(self, notes=tuple(notes))
 
     @cached_property
     def newest_first(self) -> tuple[PublishedNote, ...]:

@@ -52,6 +52,13 @@ def link(context: Context, item: PublishedNote) -> Markup:
     return Markup("../" * depth + item.src_uri)
 
 
+@pass_context
+def site_path(context: Context, src_path: str) -> Markup:
+    """A path among the site's files, relative to the page being rendered."""
+    depth = str(context["page_uri"]).count("/")
+    return Markup("../" * depth + src_path)
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -62,7 +69,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(literal=literal, yaml=yaml_string, num=number, link=link, short_time=short_time)
+    env.filters.update(
+        literal=literal, yaml=yaml_string, num=number, link=link, site_path=site_path, short_time=short_time
+    )
     return env
 
 
