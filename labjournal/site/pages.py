@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -130,3 +132,18 @@ def _sanitizer() -> Any:
     from labjournal.rendering.sanitize import public_notebook
 
     return lambda notebook, note: public_notebook(notebook, trusted=note.meta.trusted)
+
+
+_NOT_FOUND = re.compile(r"<h1>404 - Not found</h1>")
+
+
+def not_found_page(html: str, site_url: str | None, url_prefix: str) -> str:
+    """The theme's 404 page with a way on: links home and to the journal (absolute: a 404 is
+    served at any address), and a word about search."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    base = urlsplit(site_url or "/").path or "/"
+    base = base if base.endswith("/") else base + "/"
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
+    body = env.get_template("404.html.j2").render(base=base, prefix=url_prefix.strip("/"))
+    return _NOT_FOUND.sub(lambda _: body, html, count=1)

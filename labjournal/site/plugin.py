@@ -32,7 +32,7 @@ from .listings.base import page_url
 from .listings.build import shown_path
 from .listings.templating import render
 from .nav import EntryNeighbours, add_section, journal_section
-from .pages import NotePages
+from .pages import NotePages, not_found_page
 from .summary import summary
 from .titles import escape_titles, striptags
 
@@ -151,6 +151,8 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         return add_policy(output, page.content or "")
 
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str | None:
+        if template_name == "404.html" and self.journal is not None:
+            output_content = not_found_page(output_content, config.site_url, self.config.url_prefix)
         return add_policy(output_content, "")  # 404.html (sitemap.xml has no head: left as it is)
 
 
