@@ -71,6 +71,12 @@ class NoteLinks:
         relative = posixpath.relpath(linked.src_uri, posixpath.dirname(source.src_uri))
         return relative + hashmark + anchor
 
+    def resolve(self, path: str, source: PublishedNote) -> PublishedNote | None:
+        """The published note a link from ``source`` to ``path`` (a note file) points at, if any."""
+        if _SCHEME.match(path) or path.startswith("/") or PurePosixPath(path).suffix not in note_suffixes():
+            return None
+        return self._resolve(unquote(path), source)
+
     def _resolve(self, path: str, source: PublishedNote) -> PublishedNote | None:
         beside = posixpath.normpath(posixpath.join(posixpath.dirname(source.note.rel), path))
         return self.by_path.get(beside) or self.by_path.get(posixpath.normpath(path.lstrip("./")))

@@ -25,6 +25,7 @@ from labjournal.errors import LabjournalError
 from labjournal.execution import Journal
 
 from .config import LabjournalConfig
+from .connections import Connections
 from .csp import add_policy
 from .links import NoteLinks
 from .listings import BuiltPage, JournalView, PublishedNote, build_listings, listings
@@ -53,6 +54,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         self.listing_pages: list[BuiltPage] = []
         self.neighbours: EntryNeighbours | None = None
         self.links: NoteLinks | None = None
+        self.connections: Connections | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -82,6 +84,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
             note_pages = NotePages(self.journal, config)
             self.view = view = view.with_notes(note_pages.add(files, config, item) for item in view.notes)
             self.listing_pages = build_listings(view, listings(), taken)
+            self.connections = Connections(view.notes, self.links)
         except LabjournalError as exc:
             raise PluginError(str(exc)) from None
         for built in self.listing_pages:
@@ -135,6 +138,8 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         if self.links is not None and self.links.is_note_page(page.file.src_uri):
             markdown = self.links.rewrite(markdown, page.file.src_uri)
             page.meta.setdefault("description", summary(markdown))  # feeds and <meta name="description">
+            if self.connections is not None:
+                markdown += self.connections.block(page.file.src_uri)
         outside_code = _FENCE.sub("", markdown)
         if not RECENT_MARKER.search(outside_code):
             return markdown

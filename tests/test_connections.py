@@ -1,0 +1,31 @@
+"""Entries tied together on their pages: who links here, and what happened on this day in earlier years."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from .conftest import JournalDir, note_text
+
+pytestmark = pytest.mark.site
+
+
+def _text(page: str) -> str:
+    article = page[page.index("<article") : page.index("</article>")]
+    return html.unescape(re.sub(r"<[^>]+>", "", article))
+
+
+def test_backlinks_and_on_this_day(journal: JournalDir) -> None:
+    journal.write("2025/target.md", note_text("Target", "2025-03-14", "Pi day.\n"))
+    journal.write("2024/old.md", note_text("Last year", "2024-03-14", "Also pi day.\n"))
+    journal.write("2025/citing.md", note_text("Citing", "2025-04-01", "See [the target](target.md).\n"))
+    journal.write("2025/other.md", note_text("Other", "2025-04-02", "Nothing links.\n"))
+    assert journal.cli("build", "--no-execute", "--strict") == 0
+    target = _text(journal.page("2025/target"))
+    assert "Linked from: Citing" in target and "On this day: Last year (2024)" in target
+    page = journal.page("2025/target")
+    assert 'href="../citing/"' in page and 'href="../../2024/old/"' in page
+    other = _text(journal.page("2025/other"))
+    assert "Linked from" not in other and "On this day" not in other
