@@ -29,3 +29,15 @@ def test_backlinks_and_on_this_day(journal: JournalDir) -> None:
     assert 'href="../citing/"' in page and 'href="../../2024/old/"' in page
     other = _text(journal.page("2025/other"))
     assert "Linked from" not in other and "On this day" not in other
+
+
+def test_the_journal_page_has_a_heatmap_of_entries_per_day(journal: JournalDir) -> None:
+    journal.write("a.md", note_text("One", "2025-03-14", "Words.\n"))
+    journal.write("b.md", note_text("Two", "2025-03-14", "Words.\n"))
+    journal.write("c.md", note_text("Three", "2025-03-20", "Words.\n"))
+    assert journal.cli("build", "--no-execute", "--strict") == 0
+    page = (journal.root / "site" / "journal" / "index.html").read_text()
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and 'class="lj-heatmap"' in page
+    assert 'class="lj-heat-2"><title>2025-03-14: 2 entries</title>' in page
+    assert 'class="lj-heat-1"><title>2025-03-20: 1 entry</title>' in page
+    assert page.count("<rect") >= 365

@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from itertools import groupby
 from typing import Any
 
+from markupsafe import Markup
+
 from .base import JournalView, ListingPage, NavPlacement
+from .heatmap import heatmap
 
 
 class Archive(ListingPage):
@@ -24,4 +27,4 @@ class Archive(ListingPage):
                 entries = list(in_month)
                 months.append((entries[0].date.strftime("%B %Y"), entries))
             years.append((year, months))
-        return {"years": years}
+        return {"years": years, "heatmap": Markup(heatmap(item.date for item in view.notes))}
