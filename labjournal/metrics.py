@@ -39,15 +39,33 @@ class Series:
         return self.values[-1]
 
 
+def _valid(payload: Any) -> tuple[str, float, int | None] | None:
+    """(name, value, step) of a metric output, or None when it is not one ``record`` could write:
+    the output comes from a kernel, so anything may be there (a forged name, a list, null)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("name"), str):
+        return None
+    value, step = payload.get("value"), payload.get("step")
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)  # "nan" and "inf" are written as text
+    except ValueError:
+        return None
+    if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
+        return None
+    return payload["name"], number, step
+
+
 def collect(cells: Iterable[dict[str, Any]]) -> dict[str, Series]:
-    """Every metric recorded in the outputs of ``cells``, by name."""
+    """Every metric recorded in the outputs of ``cells``, by name (malformed ones are left out)."""
     found: dict[str, Series] = {}
     for cell in cells:
         for output in cell.get("outputs", []):
-            payload = output.get("data", {}).get(METRIC_MIME)
-            if not payload:
+            metric = _valid(output.get("data", {}).get(METRIC_MIME))
+            if metric is None:
                 continue
-            series = found.setdefault(payload["name"], Series(payload["name"]))
-            series.steps.append(payload.get("step"))
-            series.values.append(float(payload["value"]))
+            name, value, step = metric
+            series = found.setdefault(name, Series(name))
+            series.steps.append(step)
+            series.values.append(value)
     return found
