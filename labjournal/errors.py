@@ -7,6 +7,7 @@ failures of notes are not exceptions at this level but statuses of a run (``labj
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -42,6 +43,20 @@ class NoteError(UsageError):
         what = f"field '{self.field}': {self.message}" if self.field else self.message
         text = f"{where}: {what}"
         return f"{text} ({self.fix})" if self.fix else text
+
+
+class NoteErrors(UsageError):
+    """Every invalid note of a journal, reported together: one line per error (``path:line: message (fix)``).
+
+    Discovery reads every note before it fails, so one run lists every note to fix.
+    """
+
+    def __init__(self, errors: Iterable[UsageError]) -> None:
+        self.errors = list(errors)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
 
 
 class ParameterError(UsageError):

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.site
 def test_summaries_are_the_prose_and_dates_are_the_entries(journal: JournalDir) -> None:
     config = journal.root / "mkdocs.yml"
     config.write_text(config.read_text().replace("as_creation: date", "as_creation: date\n        as_update: date"))
-    body = "!!! note\n    An admonition first.\n\nThe *first* paragraph: x < y & [a link](https://example.org).\n\nMore.\n"
+    body = (
+        "!!! note\n    An admonition first.\n\nThe *first* paragraph: x < y & [a link](https://example.org).\n\nMore.\n"
+    )
     journal.write("a.md", note_text("Entry", "2024-05-11", body, day=3, series="s", video="https://example.org/v"))
     assert journal.cli("build", "--no-execute", "--strict") == 0
     for name in ("feed_json_created.json", "feed_json_updated.json"):

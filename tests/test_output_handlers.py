@@ -85,26 +85,37 @@ def _page(notebook: nbformat.NotebookNode) -> str:
 # --- the registry --------------------------------------------------------------------------------
 
 
-def test_builtin_display_priority_is_the_markdown_exporters_and_the_exporter_uses_it() -> None:
+def test_builtin_display_priority_is_jupyterlabs_and_the_exporter_uses_it() -> None:
+    from labjournal.rendering.outputs.interactive import plotly_js
+
+    plotly = ["application/vnd.plotly.v1+json"] if plotly_js() is not None else []
     assert display_priority() == [
+        *plotly,
+        "application/json",
         "text/html",
         "text/markdown",
-        "image/svg+xml",
         "text/latex",
+        "image/svg+xml",
         "image/png",
         "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/bmp",
         "text/plain",
+        "application/pdf",
     ]
     exporter = Renderer().exporter
     assert exporter.environment.filters["filter_data_type"].display_data_priority == display_priority()
-    assert extracted_types() == {"image/png", "image/jpeg", "image/svg+xml", "application/pdf"}
+    images = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/svg+xml", "application/pdf"}
+    assert extracted_types() == images | set(plotly)
 
 
 def test_a_registered_handler_takes_its_place_in_the_priority_of_new_renderers(greeting: GreetingHandler) -> None:
-    assert display_priority()[0] == GREETING  # 800: richer than text/html (700)
+    priority = display_priority()
+    assert priority.index(GREETING) < priority.index("text/html")  # 800: richer than text/html (700)
     assert handler_for(GREETING) is greeting
     exporter = Renderer().exporter
-    assert exporter.environment.filters["filter_data_type"].display_data_priority[0] == GREETING
+    assert exporter.environment.filters["filter_data_type"].display_data_priority == priority
 
 
 def test_every_type_the_sanitiser_treats_specially_has_a_builtin_handler() -> None:

@@ -417,6 +417,34 @@ def test_a_representation_that_sanitises_to_nothing_is_dropped() -> None:
 
 def test_an_output_left_with_no_representation_is_dropped() -> None:
     """nbconvert would warn that it cannot represent it (an error where warnings are errors)."""
-    notebook = _notebook(_display({"application/javascript": "alert(1)"}), _display({"text/plain": "kept"}))
+    notebook = _notebook(_display({"text/html": "<script>alert(1)</script>"}), _display({"text/plain": "kept"}))
     outputs = sanitize_outputs(notebook, trusted=False)["cells"][0]["outputs"]
     assert [output["data"] for output in outputs] == [{"text/plain": "kept"}]
+
+
+def test_withheld_code_is_named_so_that_the_page_can_say_so() -> None:
+    """An output of only code keeps no code, but its types' names: the page shows a notice for it."""
+    notebook = _notebook(
+        _display({"application/javascript": "alert(1)"}),
+        _display({"application/vnd.jupyter.widget-view+json": {"model_id": "m"}, "text/plain": "IntSlider()"}),
+        _display({"text/plain": "x"}, metadata={"labjournal": {"withheld": ["forged"], "alt": "forged"}}),
+    )
+    script, widget, forged = sanitize_outputs(notebook, trusted=False)["cells"][0]["outputs"]
+    assert script["data"] == {} and script["metadata"] == {"labjournal": {"withheld": ["application/javascript"]}}
+    assert widget["data"] == {"text/plain": "IntSlider()"}
+    assert widget["metadata"]["labjournal"] == {"withheld": ["application/vnd.jupyter.widget-view+json"]}
+    assert "labjournal" not in forged["metadata"]  # an output never speaks for labjournal
+    assert "alert(1)" not in json.dumps(sanitize_outputs(notebook, trusted=False))
+
+
+def test_inline_svg_in_html_is_rebuilt_from_the_allowlist() -> None:
+    """Rich reprs (xarray) draw icons with inline SVG: kept, as the SVG sanitiser rebuilds it."""
+    html_in = (
+        '<div><svg style="display:none"><symbol id="icon-db"><path d="M0 0"/></symbol></svg>'
+        '<svg class="icon" onload="alert(1)"><use xlink:href="#icon-db"></use><script>alert(2)</script>'
+        '<a href="javascript:alert(3)"><text>t</text></a></svg>Dataset</div>'
+    )
+    cleaned = sanitize_html(html_in)
+    assert '<use xlink:href="#icon-db"></use>' in cleaned and '<symbol id="icon-db">' in cleaned
+    assert "alert" not in cleaned and "Dataset" in cleaned and "lj-svg-" not in cleaned
+    assert sanitize_html("<svg><p>not xml<br></svg>x") == "x"  # what does not parse goes, as before

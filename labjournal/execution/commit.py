@@ -3,12 +3,18 @@
 Every backend (local pool, Ray) yields outcomes; :func:`run_jobs` commits each as it arrives. A
 result is stored before its run record is written, and a record says ``canonical`` only when its
 entry was stored: a store that cannot be written ends the run with :class:`StoreWriteError`.
+
+An ``execute: false`` notebook is stored here too, from the outputs it was saved with
+(:func:`store_saved`): scrubbed like executed outputs, with ``origin: saved`` and no run record.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from labjournal.executors import Executor, Outcome
 from labjournal.notes import Note
@@ -19,13 +25,17 @@ from labjournal.store import Failure, Provenance, RunRecord, Store, make_run_id,
 from .plan import Planned
 from .scrub import scrub_notebook, scrub_text
 
+SAVED_STATUS = "saved outputs"
+"""The status of a note whose saved outputs were stored (``execute: false``): it did not run."""
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # as executors stamp ``Outcome.finished``
+
 
 @dataclass
 class Report:
     """One line of the summary table."""
 
     note: Note
-    status: str  # a RunStatus, or State.NEEDS_GPU / Action.REUSED for notes that did not run
+    status: str  # a RunStatus, or State.NEEDS_GPU / Action.REUSED / SAVED_STATUS for notes that did not run
     action: Action
     seconds: float = 0.0
     message: str = ""
@@ -93,6 +103,41 @@ def _run_record(planned: Planned, outcome: Outcome, run_id: str, on_page: bool) 
     )
 
 
+def _saved_at(note: Note, notebook: dict[str, Any]) -> str:
+    """When the notebook's outputs were made: the latest time its metadata records (papermill's
+    end time, JupyterLab's cell timings), else when the file was last modified."""
+    stamps = [notebook.get("metadata", {}).get("papermill", {}).get("end_time")]
+    for cell in notebook.get("cells", []):
+        timing = cell.get("metadata", {}).get("execution", {})
+        stamps += [timing.get("shell.execute_reply"), timing.get("iopub.status.idle")]
+    parsed = []
+    for stamp in stamps:
+        try:
+            when = dt.datetime.fromisoformat(str(stamp))
+        except ValueError:
+            continue
+        parsed.append(when if when.tzinfo else when.replace(tzinfo=dt.UTC))
+    if parsed:
+        return max(parsed).strftime(TIME_FORMAT)
+    return time.strftime(TIME_FORMAT, time.localtime(note.path.stat().st_mtime))
+
+
+def store_saved(store: Store, planned: Planned) -> None:
+    """Store the outputs an ``execute: false`` notebook was saved with, as its entry (never run)."""
+    notebook = scrub_notebook(planned.note.notebook)  # a copy: no secret value ever reaches the store
+    language = notebook.get("metadata", {}).get("language_info", {})
+    provenance = Provenance(
+        key=planned.key,
+        note=planned.note.id,
+        status=RunStatus.OK,
+        versions={"python": str(language["version"])} if language.get("version") else {},
+        finished=_saved_at(planned.note, notebook),
+        metrics={name: series["values"][-1] for name, series in metrics_of(notebook).items()},
+        origin="saved",
+    )
+    store.save(notebook, provenance)
+
+
 def commit(store: Store, planned: Planned, outcome: Outcome) -> str | None:
     """Store a canonical (or promoted) outcome, then record the run; return the run id.
 
@@ -125,7 +170,12 @@ def run_jobs(
     reports: dict[int, Report] = {}
     by_job: dict[int, int] = {}
     for index, item in enumerate(planned):
-        if item.job is None:
+        if item.saved:
+            store_saved(store, item)
+            reports[index] = Report(item.note, SAVED_STATUS, Action.SKIPPED, planned=item)
+            if on_done:
+                on_done(reports[index])
+        elif item.job is None:
             skipped = item.state is State.NEEDS_GPU
             status = State.NEEDS_GPU if skipped else Action.REUSED
             reports[index] = Report(item.note, status, Action.SKIPPED if skipped else Action.REUSED, planned=item)

@@ -2,7 +2,8 @@
 
 A run with the note's own default parameters is canonical: its outputs are what the page shows.
 A run with other parameters is an experiment: it is kept as a run record and leaves the page
-alone, unless it is promoted.
+alone, unless it is promoted. A notebook with ``execute: false`` is never run: when its entry is
+not current, the plan says to store the outputs it was saved with (``Planned.saved``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from labjournal.notes.params import declared
 from labjournal.states import State
 from labjournal.store import Store
 
-from .freshness import assess
+from .freshness import assess, canonical_key
 from .keys import execution_key
 from .params import DEVICE_PARAMETER, check_overrides, effective_overrides
 
@@ -35,6 +36,7 @@ class Planned:
     canonical: bool
     overrides: dict[str, Any] = field(default_factory=dict)
     promote: bool = False
+    saved: bool = False  # store the outputs the notebook was saved with (``execute: false``): no job, no kernel
 
 
 def resolve_device(note: Note, requested: str = "auto") -> tuple[str, bool]:
@@ -72,6 +74,23 @@ def _job(
     )
 
 
+def _plan_saved(note: Note, store: Store, combos: list[dict[str, Any]], force: bool) -> Planned:
+    """An ``execute: false`` notebook: its saved outputs are stored when its entry is not current (or ``force``)."""
+    for combo in combos:
+        check_overrides(note, combo)
+        if effective_overrides(note, combo):
+            raise ParameterError(
+                f"{note.path}: 'execute: false' publishes the outputs the notebook was saved with and never runs it, "
+                "so it takes no -p or --sweep: remove 'execute: false' to run it"
+            )
+    key = canonical_key(note)
+    status = assess(note, store)
+    state = status.state if status.key == key else State.STALE
+    if not note.has_code or (state is State.FRESH and not force):
+        return Planned(note, key, State.FRESH if not note.has_code else state, None, True)
+    return Planned(note, key, state, None, True, saved=True)
+
+
 def plan(
     notes: Iterable[Note],
     store: Store,
@@ -92,12 +111,15 @@ def plan(
         raise ParameterError("--promote takes one run: give -p overrides, not --sweep")
     planned = []
     for note in notes:
-        resolved, runnable = resolve_device(note, device)
         combos = [{**overrides, **combo} for combo in sweep] if sweep else [overrides]
+        if not note.meta.execute:
+            planned.append(_plan_saved(note, store, combos, force))
+            continue
+        resolved, runnable = resolve_device(note, device)
         for combo in combos:
             check_overrides(note, combo)
             extra = effective_overrides(note, combo)
-            key = execution_key(note, extra)
+            key = execution_key(note, extra)  # == canonical_key: the note executes
             if not note.has_code:
                 planned.append(Planned(note, key, State.FRESH, None, True))  # prose only: nothing to run
                 continue

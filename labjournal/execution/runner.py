@@ -101,11 +101,13 @@ def run_notes(
     progress = progress or Progress()
     check_name(settings.name)  # an unknown executor is an error even when nothing is stale
     with contextlib.ExitStack() as stack:
+        notes = journal.notes(request.paths)  # front matter only: cells are read when planned
+        start_early = start_early and any(note.meta.execute for note in notes)  # execute: false never runs
         executor = stack.enter_context(settings.create()) if start_early else None
         if executor is not None:
             executor.start()
         planned = plan(
-            journal.notes(request.paths),
+            notes,
             journal.store,
             dict(request.overrides),
             force=request.force,

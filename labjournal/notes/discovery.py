@@ -1,4 +1,8 @@
-"""Finding the notes of a journal: every note file under ``notes/``, read and checked together."""
+"""Finding the notes of a journal: every note file under ``notes/``, read and checked together.
+
+Every note is read before any error is raised, so one run reports every invalid note (a
+:class:`~labjournal.errors.NoteErrors` listing them all, one line each).
+"""
 
 from __future__ import annotations
 
@@ -7,63 +11,101 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from labjournal.errors import DuplicateNoteError, NoteError
+from labjournal.errors import DuplicateNoteError, NoteError, NoteErrors, UsageError
 
 from .facts import FactsCache
 from .formats import note_suffixes
+from .ignore import IGNORE_FILE, IgnoreRules
 from .model import Note, read_note
 
 log = logging.getLogger("labjournal.notes")
 
 
-def iter_note_paths(root: Path) -> Iterator[Path]:
-    """Every note file below ``root``, sorted; ``_x`` and ``.x`` files and folders are skipped."""
+def iter_note_paths(root: Path, notes_root: Path | None = None) -> Iterator[Path]:
+    """Every note file below ``root``, sorted; ``_x`` and ``.x`` files and folders are skipped, and
+    so is whatever the ``.labjournalignore`` of ``notes_root`` (default: ``root``) lists."""
     if not root.is_dir():
         return
+    notes_root = notes_root or root
+    rules = IgnoreRules.of(notes_root)
     suffixes = note_suffixes()
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).parts
         if any(part.startswith(("_", ".")) for part in rel):
             continue
-        if path.suffix in suffixes and path.is_file():
+        if path.suffix in suffixes and path.is_file() and not rules.ignores(path.relative_to(notes_root).as_posix()):
             yield path
 
 
-def discover(root: Path, paths: Iterable[Path] | None = None, facts_cache: FactsCache | None = None) -> list[Note]:
-    """Read the notes below ``root`` (or only ``paths``, files or folders inside it)."""
-    root = root.resolve()
+def _selected(root: Path, paths: Iterable[Path]) -> list[Path]:
+    """The note files of the given files and folders, each of which must be inside ``root``."""
+    rules = IgnoreRules.of(root)
     selected: list[Path] = []
-    if paths:
-        for given in paths:
-            given = given.resolve()
-            if given != root and root not in given.parents:
+    for given in paths:
+        given = given.resolve()
+        if given != root and root not in given.parents:
+            raise NoteError(given, f"not under the notes folder {root.name}/", fix="move it there or give another path")
+        if given.is_dir():
+            selected.extend(iter_note_paths(given, root))
+        elif given.is_file():
+            if rules.ignores(given.relative_to(root).as_posix()):
                 raise NoteError(
-                    given, f"not under the notes folder {root.name}/", fix="move it there or give another path"
+                    given, f"not a note: {root.name}/{IGNORE_FILE} lists it", fix=f"give a note, or edit {IGNORE_FILE}"
                 )
-            if given.is_dir():
-                selected.extend(iter_note_paths(given))
-            elif given.is_file():
-                selected.append(given)
-            else:
-                raise NoteError(given, "no such note", fix="give a path under the notes folder")
-    else:
-        selected = list(iter_note_paths(root))
-    notes = [read_note(path, root, facts_cache) for path in selected]
-    check_unique_ids(notes)
+            selected.append(given)
+        else:
+            raise NoteError(given, "no such note", fix="give a path under the notes folder")
+    return selected
+
+
+def discover(root: Path, paths: Iterable[Path] | None = None, facts_cache: FactsCache | None = None) -> list[Note]:
+    """Read the notes below ``root`` (or only ``paths``, files or folders inside it).
+
+    Every note is read; invalid ones (and notes that would share a URL) are raised together at
+    the end: one error as itself, several as :class:`NoteErrors`.
+    """
+    root = root.resolve()
+    selected = _selected(root, paths) if paths else list(iter_note_paths(root))
+    notes: list[Note] = []
+    errors: list[UsageError] = []
+    for path in selected:
+        try:
+            notes.append(read_note(path, root, facts_cache))
+        except NoteError as exc:
+            errors.append(exc)
+    errors.extend(duplicate_ids(notes))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise NoteErrors(errors)
     warn_duplicate_days(notes)
     return sorted(notes, key=lambda n: n.chronological_key)
 
 
-def check_unique_ids(notes: Iterable[Note]) -> None:
-    """Two notes that would share a URL (``x.md`` and ``x.py``) are an error naming both."""
+def duplicate_ids(notes: Iterable[Note]) -> list[DuplicateNoteError]:
+    """An error naming both files for every two notes that would share a URL (``x.md`` and ``x.py``)."""
     seen: dict[str, Note] = {}
+    errors = []
     for note in notes:
         key = note.id.lower()
         if key in seen:
-            raise DuplicateNoteError(
-                f"{seen[key].path} and {note.path} would both be published as '{note.id}/': rename one of them"
+            errors.append(
+                DuplicateNoteError(
+                    f"{seen[key].path} and {note.path} would both be published as '{note.id}/': rename one of them"
+                )
             )
-        seen[key] = note
+        else:
+            seen[key] = note
+    return errors
+
+
+def check_unique_ids(notes: Iterable[Note]) -> None:
+    """Two notes that would share a URL (``x.md`` and ``x.py``) are an error naming both."""
+    errors = duplicate_ids(notes)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise NoteErrors(errors)
 
 
 def warn_duplicate_days(notes: Iterable[Note]) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -10,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from labjournal.errors import NoteError
 
+from .adoption import adopt, drop_raw_header, strip_title_heading
 from .facts import CodeFacts, FactsCache
 from .formats import NoteFormat, format_for
 from .metadata import LABJOURNAL_FIELDS, NoteMeta, validate_meta
@@ -52,6 +55,8 @@ class Note:
     text: str = field(compare=False, repr=False)
     parsed: NotebookNode | None = field(default=None, compare=False, repr=False)
     facts_cache: FactsCache | None = field(default=None, compare=False, repr=False)
+    title_from_heading: bool = field(default=False, compare=False, repr=False)
+    """The title is the note's first heading, which the page then leaves out (it shows the title)."""
 
     @property
     def rel(self) -> str:
@@ -74,13 +79,14 @@ class Note:
 
     @cached_property
     def notebook(self) -> NotebookNode:
-        """The note's cells (a fresh copy each time the note is read)."""
-        if self.parsed is not None:
-            return _normalise(self.parsed)
-        notebook = self.format.read_cells(self.path, self.text)
+        """The note's cells, without its metadata header, a YAML raw cell or the heading that is its title."""
+        notebook = self.parsed if self.parsed is not None else self.format.read_cells(self.path, self.text)
         # MyST copies the front matter into the notebook's metadata; it is ours (and a YAML date is no JSON)
         for key in (*LABJOURNAL_FIELDS, *self.meta.extra):
             notebook.metadata.pop(key, None)
+        drop_raw_header(notebook)
+        if self.title_from_heading:
+            strip_title_heading(notebook)
         return _normalise(notebook)
 
     @cached_property
@@ -99,6 +105,12 @@ class Note:
             self.facts_cache.put(digest, facts)
         return facts
 
+    @cached_property
+    def saved_outputs_digest(self) -> str:
+        """sha256 of the outputs the note's code cells were saved with (a notebook's own outputs)."""
+        outputs = [cell.get("outputs", []) for cell in self.code_cells]
+        return hashlib.sha256(json.dumps(outputs, sort_keys=True, default=str).encode()).hexdigest()
+
     @property
     def kernel_name(self) -> str:
         return self.facts.kernel_name
@@ -109,11 +121,25 @@ class Note:
 
 
 def read_note(path: Path, root: Path, facts_cache: FactsCache | None = None) -> Note:
-    """Read and validate one note; raise :class:`NoteError` naming the file on bad input."""
+    """Read and validate one note; raise :class:`NoteError` naming the file on bad input.
+
+    A missing title or date is taken from the notebook itself where it says them
+    (:mod:`labjournal.notes.adoption`); errors give their fix in the note's own syntax.
+    """
     fmt = format_for(path)
     if fmt is None:
         raise NoteError(path, f"no note format reads '{path.suffix}' files")
     text = _read_text(path)
     data, lines, first, parsed = fmt.read_metadata(path, text)
-    meta = validate_meta(path, data, lines, first)
-    return Note(path=path, root=root, meta=meta, format=fmt, text=text, parsed=parsed, facts_cache=facts_cache)
+    adopted = adopt(path, data, parsed, lambda: fmt.read_cells(path, text))
+    meta = validate_meta(path, adopted.data, lines, first, fmt, header=fmt.has_header(text))
+    return Note(
+        path=path,
+        root=root,
+        meta=meta,
+        format=fmt,
+        text=text,
+        parsed=adopted.notebook,
+        facts_cache=facts_cache,
+        title_from_heading=adopted.title_from_heading,
+    )

@@ -32,6 +32,12 @@ def _pyplot():
     return plt
 
 
+def _text(text: str) -> str:
+    """``text`` as literal text in a chart: matplotlib reads ``$...$`` as mathtext, which can fail to
+    parse (a metric named ``$$x$$``) or mean something else than the name says."""
+    return text.replace("$", r"\$")
+
+
 def _svg(figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
@@ -46,10 +52,10 @@ def run_curves(metric: str, records: Sequence[RunRecord], labels: Sequence[str])
     for record, label in zip(records, labels, strict=True):
         series = record.metrics.get(metric, {})
         steps = [s if s is not None else i for i, s in enumerate(series.get("steps", []))]
-        axes.plot(steps, series.get("values", []), marker=".", label=label)
+        axes.plot(steps, series.get("values", []), marker=".", label=_text(label))
     axes.set_xlabel("step")
-    axes.set_ylabel(metric)
-    axes.set_title(f"{metric} across runs")
+    axes.set_ylabel(_text(metric))
+    axes.set_title(_text(f"{metric} across runs"))
     axes.grid(alpha=0.3)
     if len(records) > 1:
         axes.legend(fontsize="small")
@@ -66,8 +72,8 @@ def metric_by_date(metric: str, points: Sequence[Point]) -> str:
     axes.plot(dates, [p.value for p in points], color="0.6", linewidth=1)
     markers = axes.scatter(dates, [p.value for p in points], s=40, zorder=3)
     markers.set_urls([p.url for p in points])
-    axes.set_ylabel(metric)
-    axes.set_title(f"{metric} by date")
+    axes.set_ylabel(_text(metric))
+    axes.set_title(_text(f"{metric} by date"))
     axes.grid(alpha=0.3)
     figure.autofmt_xdate()
     return _svg(figure)

@@ -29,6 +29,7 @@ import base64
 import binascii
 import html
 import re
+import secrets
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -87,7 +88,9 @@ def css_is_safe(css: str) -> bool:
 # --- URLs and ids --------------------------------------------------------------------------------
 
 # Browsers drop ASCII whitespace and control characters from URLs ("java\tscript:") and read "\" as "/".
-_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+# control characters, ASCII and Unicode spaces, zero-width and format characters: browsers drop or
+# tolerate them before a scheme, so "\u2003javascript:" must be read as "javascript:" (as DOMPurify does)
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]+")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _DATA_IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp|avif|bmp);base64,[a-z0-9+/=]*$")
@@ -193,14 +196,51 @@ def sanitize_html(text: str) -> str:
 
     Kept: tables (classes, inline styles, pandas Styler ids and ``<style>`` blocks), headings, lists,
     code, ``<details>``, links (with ``rel="noopener noreferrer nofollow"``), images and media from
-    ``data:`` URLs or same-site paths. Removed: scripts, frames, plugins, forms, ``<meta>``,
-    ``<base>``, ``<link>``, event handlers, script URLs, anything that loads from another site. When
-    any ``<style>`` block is unsafe, all of them go (their CSS is only looks).
+    ``data:`` URLs or same-site paths, inline ``<svg>`` (icons of rich reprs) rebuilt by
+    :func:`sanitize_svg`. Removed: scripts, frames, plugins, forms, ``<meta>``, ``<base>``,
+    ``<link>``, event handlers, script URLs, anything that loads from another site. When any
+    ``<style>`` block is unsafe, all of them go (their CSS is only looks).
     """
+    text, slots = _take_svgs(text)
     cleaned = _WITH_STYLE.clean(text)
     if any(not css_is_safe(match.group(1)) for match in _STYLE_ELEMENT.finditer(cleaned)):
-        return _WITHOUT_STYLE.clean(text)
+        cleaned = _WITHOUT_STYLE.clean(text)
+    for slot, svg in slots.items():
+        cleaned = cleaned.replace(slot, svg, 1)
     return cleaned
+
+
+_SVG_FRAGMENT = re.compile(r"""<svg\b(?:[^>"']|"[^"]*"|'[^']*')*>.*?</svg\s*>""", re.I | re.S)
+
+
+def _take_svgs(text: str) -> tuple[str, dict[str, str]]:
+    """``text`` with each inline ``<svg>...</svg>`` replaced by an empty ``<span>`` that only this
+    call can name (nh3 keeps it), and each span's sanitised SVG. An SVG that does not parse as XML
+    is removed, as nh3 would remove it. Whatever the replacement does to the HTML around it, nh3
+    still cleans all of it, and only exact spans nh3 wrote are replaced."""
+    if "<svg" not in text.lower():
+        return text, {}
+    nonce = secrets.token_hex(8)
+    slots: dict[str, str] = {}
+
+    def take(match: re.Match[str]) -> str:
+        svg = sanitize_svg(_with_namespaces(match.group(0)))
+        if not svg:
+            return ""
+        slot = f'<span class="lj-svg-{nonce}-{len(slots)}"></span>'
+        slots[slot] = svg
+        return slot
+
+    return _SVG_FRAGMENT.sub(take, text), slots
+
+
+def _with_namespaces(svg: str) -> str:
+    """An SVG written inside HTML (where namespaces are implied) made a well-formed XML document."""
+    opening = svg[: svg.index(">")]
+    added = "" if re.search(r"\sxmlns\s*=", opening) else f' xmlns="{SVG_NS}"'
+    if "xlink:" in svg and not re.search(r"\sxmlns:xlink\s*=", opening):
+        added += f' xmlns:xlink="{XLINK_NS}"'
+    return svg[:4] + added + svg[4:]
 
 
 # --- SVG -----------------------------------------------------------------------------------------

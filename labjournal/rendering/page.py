@@ -4,9 +4,11 @@ The page always shows the note's current prose. Outputs come from the store, mer
 into the current code cells, and only when the stored result was made from the same code
 (same execution key); otherwise the page shows the code with a notice that outputs are stale.
 Which representation of an output the page shows, and how, is up to the handler of its MIME type
-(:mod:`labjournal.rendering.outputs`); figures are extracted into files beside the page (never
-base64 inside the Markdown). remove-* tags are applied by nbconvert's TagRemovePreprocessor and
-hide-* tags by the page template.
+(:mod:`labjournal.rendering.outputs`), each output a block of its own within the page's caps
+(:mod:`labjournal.rendering.blocks`); figures are extracted into files beside the page (never
+base64 inside the Markdown, :mod:`labjournal.rendering.figures`). The prose is prepared by
+:mod:`labjournal.rendering.prose` (MyST directives, one H1, raw cells, cells' titles). remove-*
+tags are applied by nbconvert's TagRemovePreprocessor and hide-* tags by the page template.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from nbformat import NotebookNode
 from traitlets.config import Config as TraitletsConfig
 
 from labjournal.execution import NoteStatus
+from labjournal.limits import OutputLimits
 from labjournal.markup import md_literal
 from labjournal.metrics import METRIC_MIME, collect
 from labjournal.notes import Note
@@ -34,16 +37,18 @@ from labjournal.states import State
 from labjournal.store import (
     INJECTED_TAG,
     Entry,
-    Failure,
     RunRecord,
     dumps_deterministic,
     metric_names,
-    short_time,
     varying_parameters,
 )
 
+from .banners import admonition, banners, failure_banner, provenance_line, stale_notice
+from .blocks import OutputBlocks, StreamsPreprocessor
+from .figures import FigurePreprocessor
 from .fingerprint import TEMPLATES
-from .outputs import assets_for, display_priority, extracted_types, fence, render_output
+from .outputs import assets_for, display_priority, extracted_types, fence, scripts_for
+from .prose import cell_title, prepare_cells, raw_cell
 
 
 @dataclass
@@ -84,22 +89,27 @@ def merge_outputs(note: Note, stored: NotebookNode) -> NotebookNode:
     return merged
 
 
-def _admonition(kind: str, title: str, body: str = "", folded: bool = False) -> str:
-    marker = "???" if folded else "!!!"
-    text = f'{marker} {kind} "{title}"\n'
-    if body:
-        text += "\n" + "\n".join(f"    {line}" if line else "" for line in body.splitlines()) + "\n"
-    return text + "\n"
-
-
 class Renderer:
     """Renders notes to page Markdown. One instance serves a whole build (nbconvert setup is costly)."""
 
-    def __init__(self, command_root: Path | None = None, sanitize: Any = None, scrub_text: Any = None) -> None:
+    def __init__(
+        self,
+        command_root: Path | None = None,
+        sanitize: Any = None,
+        scrub_text: Any = None,
+        limits: OutputLimits = OutputLimits(),  # noqa: B008 (frozen: one shared default is fine)
+    ) -> None:
         self.command_root = command_root
         self.sanitize = sanitize
         self.scrub_text = scrub_text
-        self._shown: set[str] = set()  # the MIME types the page being rendered shows (for their assets)
+        self.limits = limits
+        self.blocks = OutputBlocks(limits)
+        self._trusted = False  # the note being rendered vouches for its outputs (raw HTML cells kept)
+
+    @property
+    def _shown(self) -> set[str]:
+        """The MIME types the page being rendered shows (for their assets and scripts)."""
+        return self.blocks.shown
 
     def _publish_text(self, text: str) -> str:
         return self.scrub_text(text) if self.scrub_text else text
@@ -112,13 +122,13 @@ class Renderer:
         is shown (display priority), which are written to files, and how each is rendered."""
         config = TraitletsConfig()
         config.NbConvertBase.display_data_priority = display_priority()
-        # the exporter's own ExtractOutputPreprocessor writes figures as files beside the page
-        config.ExtractOutputPreprocessor.extract_output_types = extracted_types()
-        config.ExtractOutputPreprocessor.output_filename_template = "figure-{cell_index}-{index}{extension}"
+        config.ExtractOutputPreprocessor.enabled = False  # FigurePreprocessor writes the files
         exporter = MarkdownExporter(config=config, template_name="labjournal", extra_template_basedirs=[str(TEMPLATES)])
         exporter.register_filter("fence", fence)
         exporter.register_filter("md_literal", md_literal)
-        exporter.register_filter("render_output", self._render_output)
+        exporter.register_filter("output_block", self.blocks.render)
+        exporter.register_filter("raw_cell", lambda cell: raw_cell(cell, self._trusted))
+        exporter.register_filter("cell_title", cell_title)
         exporter.register_preprocessor(
             TagRemovePreprocessor(
                 remove_cell_tags={"remove-cell", INJECTED_TAG},
@@ -129,11 +139,9 @@ class Renderer:
             enabled=True,
         )
         exporter.register_preprocessor(MetricsPanelPreprocessor(), enabled=True)
+        exporter.register_preprocessor(StreamsPreprocessor(), enabled=True)
+        exporter.register_preprocessor(FigurePreprocessor(types=extracted_types()), enabled=True)
         return exporter
-
-    def _render_output(self, output: NotebookNode, mime: str) -> str:
-        self._shown.add(mime)
-        return render_output(output, mime)
 
     def _command_path(self, note: Note) -> str:
         if self.command_root is not None:
@@ -153,24 +161,27 @@ class Renderer:
             notebook = copy.deepcopy(note.notebook)
         elif usable and entry is not None:
             notebook = merge_outputs(note, entry.notebook)
-            parts.append(self._banners(note, state, entry))
+            parts.append(banners(state, entry))
         else:
             notebook = copy.deepcopy(note.notebook)
             for cell in notebook.cells:
                 if cell.cell_type == "code":
                     cell.outputs = []
-            parts.append(self._stale_notice(note, state))
+            parts.append(stale_notice(state, f"labjournal run {self._command_path(note)}"))
             failure = entry.provenance.last_failure if entry is not None else None
             if failure is not None and failure.key == status.key:  # the current code was run, and failed
-                parts.append(self._failure_banner(failure, "the code changed since the last good run"))
+                parts.append(failure_banner(failure, "the code changed since the last good run"))
         if self.sanitize is not None:
             notebook = self.sanitize(notebook, note)
-        self._shown = set()
+        prepare_cells(notebook, self._command_path(note), {note.meta.title, note.display_title}, _is_myst(note))
+        self._trusted = self.sanitize is None or note.meta.trusted
+        self.blocks.start(Path(note.rel).stem + ".executed.ipynb" if usable else "")
         body, resources = self.exporter.from_notebook_node(notebook, resources={"unique_key": "figure"})
         parts.append(body)
         for name, data in resources.get("outputs", {}).items():
             files[name] = data if isinstance(data, bytes) else str(data).encode()
         files.update(assets_for(self._shown))
+        parts.append("".join(f'<script src="{html.escape(name)}"></script>\n' for name in scripts_for(self._shown)))
         if any(not run.canonical for run in runs):
             parts.append(runs_section(runs, files))
         parts.append(self._footer(note, entry if usable else None, files))
@@ -178,7 +189,7 @@ class Renderer:
 
     def render_error(self, note: Note, exc: Exception) -> RenderedPage:
         """A page that says why the note could not be rendered (the build logs a warning)."""
-        body = _admonition("failure", "This note could not be rendered", f"{type(exc).__name__}: {exc}")
+        body = admonition("failure", "This note could not be rendered", f"{type(exc).__name__}: {exc}")
         return RenderedPage(markdown=self._header(note) + "\n" + body)
 
     def _header(self, note: Note) -> str:
@@ -187,8 +198,9 @@ class Renderer:
         lines = ["---", f"title: {_yaml_str(front['title'])}", f"date: {front['date']}"]
         if meta.tags:
             lines.append("tags:")
-            lines.extend(f"  - {_yaml_str(tag)}" for tag in meta.tags)
-        lines += ["---", "", f"# {note.display_title}", ""]
+            # the theme shows tags as HTML (chips, the tags index, search): escaped, they read as written
+            lines.extend(f"  - {_yaml_str(html.escape(tag))}" for tag in meta.tags)
+        lines += ["---", "", f"# {md_literal(note.display_title)}", ""]
         facts = [f":material-calendar: {meta.date.isoformat()}"]
         if meta.day is not None:
             facts.insert(0, f"**Day {meta.day}**")
@@ -199,47 +211,6 @@ class Renderer:
         if meta.video:
             lines += ["", f"[:material-video: Lecture video]({meta.video})"]
         return "\n".join(lines) + "\n"
-
-    def _stale_notice(self, note: Note, state: State) -> str:
-        command = f"labjournal run {self._command_path(note)}"
-        if state is State.NEEDS_GPU:
-            return _admonition(
-                "info",
-                "Needs a GPU",
-                f"This note runs on a GPU and this host has none, so it has no current outputs here. "
-                f"Run `{command}` on a GPU machine and commit the store.",
-            )
-        if state is State.NEVER_RUN:
-            return _admonition("warning", "This note has not been executed yet", f"Run `{command}` to see its outputs.")
-        return _admonition(
-            "warning",
-            "Outputs are stale",
-            f"The code changed after its last run, so no outputs are shown. Run `{command}`.",
-        )
-
-    def _banners(self, note: Note, state: State, entry: Entry) -> str:
-        prov = entry.provenance
-        text = ""
-        if state is State.NEEDS_GPU:
-            text += _admonition(
-                "info", "Needs a GPU", "This host has no GPU, so the note was not run here; outputs are from the store."
-            )
-        failure = prov.last_failure
-        if failure is not None:
-            text += self._failure_banner(failure, "the outputs below are from the last good run")
-        elif not prov.ok:
-            text += _admonition("failure", f"This note failed: {prov.status}", html.escape(prov.message))
-        return text
-
-    @staticmethod
-    def _failure_banner(failure: Failure, consequence: str) -> str:
-        """ "Re-run failed on DATE", with the message and traceback folded (both literal text)."""
-        body = html.escape(failure.message)
-        if failure.traceback:
-            trace = _strip_ansi(failure.traceback)
-            body += f"\n\n{fence(trace)} pytb\n{trace}\n{fence(trace)}"
-        banner = _admonition("bug", f"Re-run failed on {failure.finished[:10]}: {consequence}")
-        return banner + _admonition("failure", f"Traceback of the failed re-run ({failure.status})", body, folded=True)
 
     def _footer(self, note: Note, entry: Entry | None, files: dict[str, bytes]) -> str:
         stem = Path(note.rel).name
@@ -252,6 +223,11 @@ class Renderer:
             links.append(f'<a href="{html.escape(executed)}" download>:material-notebook: executed notebook</a>')
             links.insert(0, provenance_line(entry))
         return "\n---\n\n" + " · ".join(links) + "\n{ .lj-provenance }\n"
+
+
+def _is_myst(note: Note) -> bool:
+    """Whether the note is written in MyST (its code cells are ``{code-cell}`` directives)."""
+    return "{code-cell}" in note.text
 
 
 def run_label(record: RunRecord, varying: Sequence[str]) -> str:
@@ -285,28 +261,6 @@ def runs_section(runs: Sequence[RunRecord], files: dict[str, bytes]) -> str:
         files[name] = run_curves(metric, stepped, [labels[runs.index(r)] for r in stepped]).encode()
         lines += ["", f"![{metric} across runs]({name})"]
     return "\n".join(lines) + "\n"
-
-
-def provenance_line(entry: Entry) -> str:
-    """ "Outputs from a run on cpu, finished ..., 3.1 s, torch 2.13.0"."""
-    prov = entry.provenance
-    where = prov.where
-    torch = prov.versions.get("torch")
-    bits = [
-        f"Outputs from a run on {where}",
-        f"finished {short_time(prov.finished)}",
-        f"{prov.seconds:.1f} s",
-    ]
-    if torch:
-        bits.append(f"torch {torch}")
-    bits.append(f"python {prov.versions.get('python', '?')}")
-    return ", ".join(bits)
-
-
-def _strip_ansi(text: str) -> str:
-    from nbconvert.filters import strip_ansi
-
-    return strip_ansi(text)
 
 
 def _yaml_str(value: str) -> str:

@@ -5,7 +5,9 @@ which applies the string-level sanitisers of :mod:`labjournal.rendering.cleaners
 SVG rebuilt from an allowlist, Markdown's HTML and links checked, risky LaTeX and invalid base64
 images dropped. Whatever the handlers allow, executable MIME types (JavaScript, Bokeh/HoloViews
 exec and load payloads, widget views) never leave an untrusted note, and neither does its widget
-state. Types without a handler are kept as they are (they are never shown on the page).
+state: the output keeps only their names (``metadata.labjournal.withheld``), so that the page can
+say what it does not show. Types without a handler are kept as they are (the page shows their
+``text/plain`` or a notice naming them).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from .cleaners import (
     sanitize_svg,
     source_is_local,
 )
-from .outputs import handler_for
+from .outputs import OUTPUT_KEY, handler_for
 
 __all__ = [
     "HIDDEN_MARKDOWN",
@@ -42,11 +44,13 @@ __all__ = [
 ]
 
 
-def _sanitize_data(data: dict[str, Any], trusted: bool) -> dict[str, Any]:
-    """Each representation as its handler publishes it; those it rejects are left out."""
+def _sanitize_data(data: dict[str, Any], trusted: bool, withheld: list[str]) -> dict[str, Any]:
+    """Each representation as its handler publishes it; those it rejects are left out, and the
+    executable ones named in ``withheld``."""
     result: dict[str, Any] = {}
     for mime, value in data.items():
         if not trusted and is_executable_mime(mime):
+            withheld.append(mime)
             continue
         handler = handler_for(mime)
         cleaned = value if handler is None else handler.sanitize(value, trusted)
@@ -76,11 +80,12 @@ def sanitize_outputs(notebook: dict[str, Any], trusted: bool) -> dict[str, Any]:
 
     Untrusted: HTML, SVG and Markdown outputs are sanitised, LaTeX that could make links or load
     extensions and image data that is not base64 are dropped (each by its type's handler), and so
-    are executable MIME types and the notebook's widget state (nbconvert would load the widget
-    manager's script for it from a CDN). A representation that sanitises to nothing is dropped so
-    that renderers fall back to another (a PNG or ``text/plain``); an output left with none is
-    dropped. ``trusted``: every handler is asked with ``trusted=True`` (the built-ins then keep
-    everything) and nothing else changes.
+    are executable MIME types (their names kept in the output's ``metadata.labjournal.withheld``)
+    and the notebook's widget state (nbconvert would load the widget manager's script for it from
+    a CDN). A representation that sanitises to nothing is dropped so that renderers fall back to
+    another (a PNG or ``text/plain``); an output left with none is dropped, unless code was withheld
+    from it (the page says so). ``trusted``: every handler is asked with ``trusted=True`` (the
+    built-ins then keep everything) and nothing else changes.
     """
     result = copy.deepcopy(notebook)
     if not trusted:
@@ -95,11 +100,15 @@ def _publishable(output: dict[str, Any], trusted: bool) -> bool:
     """Sanitises ``output`` in place; whether it is still worth publishing (it has data left)."""
     if not trusted and isinstance(output.get("metadata"), dict):
         output["metadata"] = _sanitize_metadata(output["metadata"])
+        output["metadata"].pop(OUTPUT_KEY, None)  # labjournal's own notes: never the output's word
     if "data" not in output:
         return True
     had_data = bool(output["data"])
-    output["data"] = _sanitize_data(output["data"], trusted)
-    return bool(output["data"]) or (trusted and not had_data)
+    withheld: list[str] = []
+    output["data"] = _sanitize_data(output["data"], trusted, withheld)
+    if withheld:
+        output.setdefault("metadata", {})[OUTPUT_KEY] = {"withheld": withheld}
+    return bool(output["data"]) or bool(withheld) or (trusted and not had_data)
 
 
 def public_notebook(notebook: dict[str, Any], trusted: bool) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The committed store of executed notes.
 
 ``store/notes/<note id>.ipynb`` holds one executed notebook per note, with its provenance in
-``metadata.labjournal``: the execution key it was made with, status, timings, device and versions,
-and a checksum over the whole entry so that a hand-edited or truncated file is never rendered as if
+``metadata.labjournal``: the execution key it was made with, status, timings, device, versions and
+origin (``executed`` by labjournal, or the outputs a notebook was ``saved`` with by its author), and
+a checksum over the whole entry so that a hand-edited or truncated file is never rendered as if
 valid. Files are written deterministically (sorted keys, fixed indent) and atomically (temporary
 file + rename), so the store diffs well in git and a crash never leaves half an entry.
 """
@@ -61,11 +62,17 @@ class Provenance:
     message: str = ""
     last_failure: Failure | None = None
     metrics: dict[str, float] = field(default_factory=dict)  # final value of each recorded metric
+    origin: str = "executed"  # "saved": a notebook's own outputs (``execute: false``), never run by labjournal
     format: int = ENTRY_FORMAT
 
     @property
     def ok(self) -> bool:
         return self.status == RunStatus.OK
+
+    @property
+    def saved(self) -> bool:
+        """The outputs are those the author's notebook was saved with: labjournal did not run it."""
+        return self.origin == "saved"
 
     @property
     def where(self) -> str:

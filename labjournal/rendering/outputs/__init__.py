@@ -9,11 +9,24 @@ tests), or, for a built-in, a line in :func:`~labjournal.rendering.outputs.regis
 
 from __future__ import annotations
 
-from .base import OutputHandler, ScrubText, extracted_name, fence, fenced, unless_emptied
+from .base import (
+    OUTPUT_KEY,
+    OutputHandler,
+    ScrubText,
+    extracted_name,
+    fence,
+    fenced,
+    mime_name,
+    notice,
+    output_info,
+    unless_emptied,
+)
 from .registry import (
     ENTRY_POINT_GROUP,
+    Choice,
     assets_for,
     builtin_handlers,
+    choose,
     display_priority,
     extracted_types,
     handler_for,
@@ -21,16 +34,21 @@ from .registry import (
     output_handlers,
     register_output_handler,
     render_output,
+    scripts_for,
     scrub_output_data,
     unregister_output_handler,
+    withheld,
 )
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "OUTPUT_KEY",
+    "Choice",
     "OutputHandler",
     "ScrubText",
     "assets_for",
     "builtin_handlers",
+    "choose",
     "display_priority",
     "extracted_name",
     "extracted_types",
@@ -38,10 +56,15 @@ __all__ = [
     "fenced",
     "handler_for",
     "handler_sources",
+    "mime_name",
+    "notice",
     "output_handlers",
+    "output_info",
     "register_output_handler",
     "render_output",
+    "scripts_for",
     "scrub_output_data",
     "unless_emptied",
     "unregister_output_handler",
+    "withheld",
 ]

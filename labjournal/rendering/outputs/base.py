@@ -6,7 +6,9 @@ at most one :class:`OutputHandler`. The handlers of the types an output holds de
 1. ``sanitize``: what of each value may be published (for notes that are not ``trusted``);
 2. ``scrub``: the value with secrets replaced (see :mod:`labjournal.execution.scrub`);
 3. ``priority``: which one value the page shows (the richest: the highest priority);
-4. ``render``: the Markdown for that value, and ``assets``: files it needs beside the page.
+4. ``render``: the Markdown for that value, and ``assets``: files it needs beside the page;
+5. ``notice``: what the page says when the output holds this type but shows another (an
+   interactive chart drawn by code the site does not run, a type with no view here).
 
 Kept apart from the page renderer so that importing a handler imports nothing heavy.
 """
@@ -44,6 +46,16 @@ class OutputHandler:
     extract: bool = False
     #: files the rendering needs (a style sheet, a script): written beside every page showing this type
     assets: tuple[Path, ...] = ()
+    #: of :attr:`assets`, the names of the scripts that a page showing this type loads, in this
+    #: order, at the end of its content (``<script src>`` from the site itself, never inline)
+    scripts: tuple[str, ...] = ()
+    #: :meth:`render` returns one HTML element, not Markdown: the output's block is then raw HTML
+    #: (Markdown never reads inside it: indented or blank lines in the HTML cannot turn into code)
+    html_block: bool = False
+    #: the output's other types that are no stand-in for this one (the ``text/html`` that draws an
+    #: interactive chart with a script the site never runs, a ``text/plain`` repr of the chart's
+    #: object): not shown for an output holding this type
+    hides: tuple[str, ...] = ()
 
     def sanitize(self, value: Any, trusted: bool) -> Any | None:
         """``value`` safe to publish on the public site, or ``None`` to drop this representation
@@ -61,6 +73,13 @@ class OutputHandler:
         """The Markdown that shows ``value`` (``output["data"][mime]``, already sanitised and
         scrubbed) on the page; ``""`` shows nothing. It must not let the value become markup it
         does not mean (escape or fence it): the sanitiser only checks what :meth:`sanitize` checks."""
+        return ""
+
+    def notice(self, value: Any, output: Mapping[str, Any]) -> str:
+        """One line of Markdown for an output that holds this type while the page shows another of
+        its representations, or none: what the reader does not see here and where it is. ``value``
+        is ``None`` when the sanitiser withheld the value (code never published for untrusted
+        notes). ``""``: nothing to say (the other representation stands in for this one)."""
         return ""
 
     def __repr__(self) -> str:
@@ -88,3 +107,30 @@ def fenced(text: str, language: str = "text") -> str:
 def extracted_name(output: Mapping[str, Any], mime: str) -> str:
     """The file name nbconvert gave an extracted value (a figure) of ``output``."""
     return str(output.get("metadata", {}).get("filenames", {}).get(mime, ""))
+
+
+OUTPUT_KEY = "labjournal"
+"""The key in an output's metadata that labjournal writes: ``withheld`` (the MIME types the sanitiser
+took out, for their notices) and, on the page's copy only, ``alt`` (a figure's text)."""
+
+
+def output_info(output: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What labjournal noted in ``output``'s metadata (:data:`OUTPUT_KEY`), or an empty mapping."""
+    metadata = output.get("metadata")
+    info = metadata.get(OUTPUT_KEY) if isinstance(metadata, Mapping) else None
+    return info if isinstance(info, Mapping) else {}
+
+
+def notice(text: str, kind: str = "") -> str:
+    """``text`` (inline HTML: words, ``<code>``, links) as a notice on the page, an HTML paragraph
+    (so that it stands in Markdown and in raw HTML blocks alike) set apart by its class
+    (``lj-notice``, and ``lj-{kind}`` when given)."""
+    classes = "lj-notice" + (f" lj-{kind}" if kind else "")
+    return f'<p class="{classes}">{" ".join(text.split())}</p>'
+
+
+def mime_name(mime: str) -> str:
+    """A MIME type as literal text in a notice, in a code span (whatever characters it holds)."""
+    from labjournal.markup import md_literal
+
+    return f"<code>{md_literal(mime)}</code>"

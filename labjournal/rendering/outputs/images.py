@@ -1,7 +1,6 @@
-"""Figures: PNG, JPEG and SVG become files beside the page (never base64 inside the Markdown).
-
-Other base64 images (GIF, WebP, BMP) are checked and kept in the published notebook but not shown,
-and PDF outputs are written beside the page but not shown: both as before the registry existed.
+"""Figures: SVG and every raster type JupyterLab shows (PNG, JPEG, GIF, WebP, BMP) become files
+beside the page (never base64 inside the Markdown), shown with the cell's alt text. PDF outputs are
+written beside the page and linked.
 """
 
 from __future__ import annotations
@@ -9,8 +8,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from labjournal.markup import md_literal
+
 from ..cleaners import as_text, is_base64, sanitize_svg
-from .base import OutputHandler, extracted_name, unless_emptied
+from .base import OutputHandler, extracted_name, output_info, unless_emptied
+
+DEFAULT_ALT = "Figure"
+
+
+def figure(output: Mapping[str, Any], mime: str) -> str:
+    """``![alt](file)``: the alt text the renderer found for the output's cell (its figure's title or
+    its comment), as literal text."""
+    alt = output_info(output).get("alt")
+    text = md_literal(alt) if isinstance(alt, str) and alt.strip() else DEFAULT_ALT
+    return f"![{text}]({extracted_name(output, mime)})"
 
 
 class ImageHandler(OutputHandler):
@@ -23,37 +34,45 @@ class ImageHandler(OutputHandler):
         return value if trusted or is_base64(value) else None
 
     def render(self, value: Any, output: Mapping[str, Any]) -> str:
-        return f"![Figure]({extracted_name(output, self.mime)})" if self.extract else ""
+        return figure(output, self.mime) if self.extract else ""
 
 
 class SvgHandler(OutputHandler):
     """SVG, rebuilt from an allowlist (:func:`~labjournal.rendering.cleaners.sanitize_svg`), as a file."""
 
     mime = "image/svg+xml"
-    priority = 500
+    priority = 400
     extract = True
 
     def sanitize(self, value: Any, trusted: bool) -> Any | None:
         return value if trusted else unless_emptied(value, sanitize_svg(as_text(value)))
 
     def render(self, value: Any, output: Mapping[str, Any]) -> str:
-        return f"![Figure]({extracted_name(output, self.mime)})"
+        return figure(output, self.mime)
 
 
 class PdfHandler(OutputHandler):
-    """PDF: written beside the page by nbconvert, not shown."""
+    """PDF: written beside the page by nbconvert; a link when the output has nothing richer."""
 
     mime = "application/pdf"
+    priority = 50
     extract = True
+
+    def sanitize(self, value: Any, trusted: bool) -> Any | None:
+        return value if trusted or is_base64(value) else None
+
+    def render(self, value: Any, output: Mapping[str, Any]) -> str:
+        return f"[PDF output]({extracted_name(output, self.mime)})"
 
 
 def builtin_images() -> list[OutputHandler]:
+    """JupyterLab's order: SVG (below LaTeX), then its image renderer's types."""
     return [
         SvgHandler(),
         ImageHandler("image/png", priority=300, extract=True),
-        ImageHandler("image/jpeg", priority=200, extract=True),
-        ImageHandler("image/gif"),
-        ImageHandler("image/webp"),
-        ImageHandler("image/bmp"),
+        ImageHandler("image/jpeg", priority=290, extract=True),
+        ImageHandler("image/gif", priority=280, extract=True),
+        ImageHandler("image/webp", priority=270, extract=True),
+        ImageHandler("image/bmp", priority=260, extract=True),
         PdfHandler(),
     ]

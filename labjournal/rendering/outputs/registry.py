@@ -9,16 +9,18 @@ source wins for the same MIME type.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from .base import OutputHandler, ScrubText
+from .base import OutputHandler, ScrubText, mime_name, notice, output_info
 from .data import JavaScriptHandler, JsonHandler, MetricHandler
 from .html import HtmlHandler
 from .images import builtin_images
+from .interactive import builtin_interactive
 from .text import LatexHandler, MarkdownHandler, PlainTextHandler
 
 ENTRY_POINT_GROUP = "labjournal.outputs"
@@ -30,7 +32,7 @@ def builtin_handlers() -> list[OutputHandler]:
     """The output types labjournal knows by itself."""
     text: list[OutputHandler] = [PlainTextHandler(), MarkdownHandler(), LatexHandler(), HtmlHandler()]
     data: list[OutputHandler] = [JsonHandler(), MetricHandler(), JavaScriptHandler()]
-    return text + builtin_images() + data
+    return text + builtin_images() + data + builtin_interactive()
 
 
 @cache
@@ -74,6 +76,56 @@ def display_priority() -> list[str]:
 def extracted_types() -> set[str]:
     """The MIME types written to files beside the page (``ExtractOutputPreprocessor``'s types)."""
     return {h.mime for h in output_handlers().values() if h.extract}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the page shows of one output: the MIME type whose value it renders (``None``: none), and
+    the notices about what it does not show (each a line of Markdown)."""
+
+    mime: str | None
+    notices: tuple[str, ...] = ()
+
+
+def withheld(output: Mapping[str, Any]) -> list[str]:
+    """The MIME types the sanitiser took out of ``output`` (code: JavaScript, widget views)."""
+    found = output_info(output).get("withheld", [])
+    return [str(mime) for mime in found] if isinstance(found, list) else []
+
+
+def choose(output: Mapping[str, Any], excluded: Collection[str] = ()) -> Choice:
+    """The representation of ``output`` the page shows, as Jupyter picks it: the one whose handler
+    has the highest priority, leaving out ``excluded`` (too large for the page) and what the
+    output's other types hide (an interactive chart's script-driven HTML). Every type that is
+    not shown and has something to say adds its notice; an output with types but none shown says
+    which."""
+    data = output.get("data", {})
+    handlers = output_handlers()
+    present = [*data, *withheld(output)]
+    hidden = {mime for t in present if t in handlers for mime in handlers[t].hides}
+    shown = [
+        m for m in data if m in handlers and handlers[m].priority is not None and m not in hidden and m not in excluded
+    ]
+    chosen = max(shown, key=lambda m: handlers[m].priority or 0, default=None)
+    notices = [
+        text
+        for mime in dict.fromkeys(present)
+        if mime != chosen and mime in handlers and (text := handlers[mime].notice(data.get(mime), output))
+    ]
+    if chosen is None and not notices and present:
+        names = ", ".join(mime_name(mime) for mime in dict.fromkeys(present))
+        notices.append(
+            notice(f"This output ({names}) has no representation this site can show; it is in the executed notebook.")
+        )
+    return Choice(chosen, tuple(notices))
+
+
+def scripts_for(mimes: Iterable[str]) -> list[str]:
+    """The scripts (asset names) that pages showing ``mimes`` load, in order, each once."""
+    handlers = output_handlers()
+    return list(
+        dict.fromkeys(name for mime in sorted(set(mimes)) if mime in handlers for name in handlers[mime].scripts)
+    )
 
 
 def render_output(output: Mapping[str, Any], mime: str) -> str:
