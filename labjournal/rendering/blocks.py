@@ -126,17 +126,19 @@ class StreamsPreprocessor(Preprocessor):
         return cell, resources
 
 
-def _block(classes: str, parts: list[str], raw: bool = False) -> str:
+def _block(classes: str, parts: list[str], raw: bool = False, searchable: bool = True) -> str:
     """The output's block: a ``<div>`` whose content is Markdown, or (``raw``: every part is HTML)
-    raw HTML that Markdown leaves alone."""
+    raw HTML that Markdown leaves alone. Not ``searchable``: mkdocs-material's search leaves it out
+    of the index (``data-search-exclude``), as long logs and tensor dumps should be."""
     # a lone "\r" is a line break to Markdown but not to the template's indent filter (folded
     # outputs): made "\n" here, no printed text can leave its fence or its fold
     body = "\n\n".join(part for part in parts if part).replace("\r\n", "\n").replace("\r", "\n")
     if not body:
         return ""
+    exclude = "" if searchable else " data-search-exclude"
     if raw:
-        return f'\n\n<div class="{classes}">\n{body}\n</div>\n'
-    return f'\n\n<div class="{classes}" markdown="1">\n\n{body}\n\n</div>\n'
+        return f'\n\n<div class="{classes}"{exclude}>\n{body}\n</div>\n'
+    return f'\n\n<div class="{classes}"{exclude} markdown="1">\n\n{body}\n\n</div>\n'
 
 
 def _class_name(mime: str) -> str:
@@ -203,7 +205,8 @@ class OutputBlocks:
         shown = strip_ansi(_fold_carriage_returns(shown)).strip("\n")
         name = "stderr" if output.get("name") == "stderr" else "stdout"
         scroll = " lj-scroll" if lines > SCROLL_LINES else ""
-        return _block(f"lj-output lj-stream lj-{name}{scroll}", [fenced(shown), *notes])
+        searchable = len(text) <= self.limits.search_chars
+        return _block(f"lj-output lj-stream lj-{name}{scroll}", [fenced(shown), *notes], searchable=searchable)
 
     def error(self, output: Mapping[str, Any]) -> str:
         from nbconvert.filters import strip_ansi
@@ -215,7 +218,8 @@ class OutputBlocks:
         trace = trace.strip("\n")
         f = fence(trace)
         body = "\n".join(f"    {line}" if line else "" for line in f"{f} pytb\n{trace}\n{f}".splitlines())
-        return _block("lj-output lj-error", [f'!!! failure "{title}"\n\n{body}', *notes])
+        searchable = len(trace) <= self.limits.search_chars
+        return _block("lj-output lj-error", [f'!!! failure "{title}"\n\n{body}', *notes], searchable=searchable)
 
     def rich(self, output: Mapping[str, Any], cell: Mapping[str, Any]) -> str:
         """``display_data`` and ``execute_result``: the representation Jupyter would show, its notices."""
@@ -242,7 +246,9 @@ class OutputBlocks:
         classes += " lj-scroll" if lines > SCROLL_LINES else ""
         handler = handler_for(choice.mime) if choice.mime is not None else None
         raw = handler is not None and handler.html_block
-        return _block(classes, [*parts, *choice.notices], raw=raw)
+        text_size = _size(data[choice.mime]) if choice.mime is not None and choice.mime not in extracted else 0
+        searchable = text_size <= self.limits.search_chars
+        return _block(classes, [*parts, *choice.notices], raw=raw, searchable=searchable)
 
     def _representation(self, output: Mapping[str, Any], mime: str, cell: Mapping[str, Any]) -> tuple[list[str], int]:
         handler = handler_for(mime)

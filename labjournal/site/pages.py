@@ -63,7 +63,9 @@ class NotePages:
             from labjournal.execution.scrub import scrub_text
             from labjournal.rendering.page import Renderer
 
-            self._renderer = Renderer(command_root=self.journal.root, sanitize=_sanitizer(), scrub_text=scrub_text)
+            self._renderer = Renderer(
+                command_root=self.journal.root, sanitize=_sanitizer(), scrub_text=scrub_text, limits=self.journal.limits
+            )
         return self._renderer
 
     def add(self, files: Files, config: MkDocsConfig, item: PublishedNote) -> PublishedNote:
@@ -85,7 +87,16 @@ class NotePages:
         """The folder of the note's rendered page, rendered now unless an identical render is there."""
         provenance = status.entry.provenance.to_dict() if status.entry else None
         runs_digest = self.journal.store.runs.digest(status.note.id)
-        parts = (renderer_fingerprint(), status.state.value, status.note.text, status.note.rel, runs_digest, provenance)
+        limits = repr(self.journal.limits)  # the caps shape the page too
+        parts = (
+            renderer_fingerprint(),
+            limits,
+            status.state.value,
+            status.note.text,
+            status.note.rel,
+            runs_digest,
+            provenance,
+        )
         folder = self.journal.cache / "render" / status.note.id / content_digest(*parts)[:16]
         if (folder / "index.md").exists():
             return folder
