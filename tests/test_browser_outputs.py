@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
 OUTPUTS = "2026/outputs"
 PLOTLY = "2026/plotly-chart"
+MATH = "2026/math"
 STYLED_YML = (
     MKDOCS_YML.replace(
         "theme:\n  name: material\n",
@@ -39,6 +40,12 @@ STYLED_YML = (
         "    - scheme: slate\n      toggle: {icon: material/weather-sunny, name: light}\n",
     )
     + "extra_css:\n  - stylesheets/labjournal.css\n"
+    + "extra_javascript:\n  - javascripts/mathjax.js\n  - javascripts/vendor/mathjax-tex-svg.js\n"
+)
+# TeX that would reach the DOM if MathJax let it: a link, attributes set on a node, an extension loaded
+HOSTILE_TEX = (
+    "$\\href{javascript:alert(1)}{x}$ $\\mmlToken{mi}[href='javascript:alert(2)']{y}$ "
+    "$\\require{html}\\class{x}{z}$ $\\unicode{x41}$"
 )
 
 
@@ -48,6 +55,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     (journal.root / "mkdocs.yml").write_text(STYLED_YML)
     (journal.root / "docs" / "stylesheets").mkdir()
     shutil.copy(REPO / "docs" / "stylesheets" / "labjournal.css", journal.root / "docs" / "stylesheets")
+    shutil.copytree(REPO / "docs" / "javascripts", journal.root / "docs" / "javascripts")
+    latex = (
+        "from IPython.display import Latex\n"
+        + "Latex(r'The update $\\theta \\leftarrow \\theta - \\eta g$ when $a<b$.')"
+    )
+    journal.write(f"{MATH}.md", note_text("Math", "2026-03-03", HOSTILE_TEX + "\n\n" + code(latex)))
     journal.write(
         f"{OUTPUTS}.md",
         note_text(
@@ -119,6 +132,22 @@ STYLE = """el => {
     const b = getComputedStyle(box);
     return {code: s.backgroundColor, box: b.backgroundColor, bar: b.borderLeftWidth + ' ' + b.borderLeftColor};
 }"""
+
+
+def test_a_latex_output_is_typeset_and_tex_cannot_reach_the_dom(tab: Tab) -> None:
+    """The LaTeX output's formula is drawn by MathJax, its text shown as text (``a<b`` included);
+    the prose's ``\\href``, ``\\mmlToken``, ``\\class`` and ``\\unicode`` make no link or attribute."""
+    tab.open(f"journal/{MATH}/")
+    output = tab.page.locator("article .lj-output-latex")
+    expect(output).to_have_count(1)
+    tab.page.wait_for_function(
+        "[...document.querySelectorAll('article .arithmatex')].every(el => el.querySelector('mjx-container'))"
+    )
+    assert output.locator("mjx-container").count() == 2
+    assert output.inner_text().startswith("The update")
+    dom = tab.page.evaluate("document.querySelector('article').innerHTML")
+    assert "javascript:" not in dom and 'class="x"' not in dom
+    assert tab.page.locator("article a[href^='javascript'], article [href^='javascript']").count() == 0
 
 
 def test_an_output_block_and_a_code_block_look_different(tab: Tab) -> None:

@@ -339,6 +339,12 @@ def test_markdown_with_a_hidden_script_url_is_hidden() -> None:
     assert sanitize_markdown("see $\\href{javascript:alert(1)}{here}$") == HIDDEN_MARKDOWN
 
 
+@pytest.mark.parametrize("dest", ["javascript\\:alert(1)", "JavaScript\\:alert(1)", "javascript&#58;alert(1)"])
+def test_a_script_link_written_with_markdown_escapes_is_neutralised(dest: str) -> None:
+    """Markdown reads ``\\:`` as ``:``: the link the browser gets is ``javascript:``."""
+    assert "alert" not in sanitize_markdown(f"[click]({dest})").split("](", 1)[-1]
+
+
 # --- notebooks ------------------------------------------------------------------------------------
 
 

@@ -17,13 +17,16 @@ TITLE = "</title><img src=x onerror=alert(1)> x < y & <3"
 @pytest.fixture(scope="module")
 def built(make_journal) -> JournalDir:
     journal = make_journal("titles")
-    journal.write("t.md", note_text(json.dumps(TITLE), "2026-01-01", "Body.\n", series='"<i>s</i>"'))
+    journal.write("t.md", note_text(json.dumps(TITLE), "2026-01-01", "Body.\n", series='"<i>s</i>"', tags="[t]"))
+    # the tags plugin's index lists each tag's pages by title (its listings are made before on_env ends)
+    (journal.root / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n")
     journal.write("u.md", note_text("Plain", "2026-01-02", "Body.\n"))  # its page shows t in the navigation
     assert journal.cli("build", "--no-execute", "--strict") == 0
     return journal
 
 
 def test_no_page_carries_the_title_as_markup(built: JournalDir) -> None:
+    assert "x &lt; y" in (built.root / "site" / "tags" / "index.html").read_text()
     for path in (built.root / "site").rglob("*.html"):
         html = path.read_text()
         assert "<img src=x" not in html and "<i>s</i>" not in html, path

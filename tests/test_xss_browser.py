@@ -374,6 +374,7 @@ AUDIT = r"""
   const SCRIPT_URL = /^(?:javascript|vbscript|livescript|mocha):|^data:(?:text\/html|application\/xhtml|text\/xml|application\/xml|image\/svg|text\/javascript|application\/javascript|application\/ecmascript)/;
   const RISKY_CSS = /javascript:|vbscript:|expression\(|-moz-binding|behavior:/;
   const IMAGE_SLOTS = new Set(["img:src", "img:srcset", "source:src", "source:srcset", "image:href", "image:xlink:href", "video:poster", "input:src"]);
+  const XHTML = "http://www.w3.org/1999/xhtml";
   const LOADING_RELS = /\b(?:stylesheet|import|preload|modulepreload|prefetch|prerender|manifest|serviceworker)\b/i;
   const findings = [];
   const excerpt = (v) => String(v).slice(0, 240);
@@ -427,7 +428,8 @@ AUDIT = r"""
       if (tag === "meta" && el.hasAttribute("http-equiv") &&
           !["content-security-policy", "x-ua-compatible", "content-type"].includes(el.getAttribute("http-equiv").toLowerCase()))
         findings.push({ kind: "element", tag, attr: "http-equiv", value: excerpt(el.outerHTML), where });
-      if (tag === "link" && el.hasAttribute("href") && (LOADING_RELS.test(el.getAttribute("rel") || "") || el.closest("body")) &&
+      // an HTML <link> loads; a feed's <atom:link rel="self"> (another namespace) is data
+      if (tag === "link" && el.namespaceURI === XHTML && el.hasAttribute("href") && (LOADING_RELS.test(el.getAttribute("rel") || "") || el.closest("body")) &&
           !baseline.links.includes((el.getAttribute("rel") || "").toLowerCase() + " " + path(el.getAttribute("href"), doc)))
         findings.push({ kind: "link", tag, attr: "href", value: excerpt(el.outerHTML), where });
       if (tag === "style" && RISKY_CSS.test(clean(el.textContent)))

@@ -213,10 +213,6 @@ def outputs(make_journal) -> JournalDir:
     return journal
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 16): text/latex outputs are inlined as Markdown: to render through MathJax with HTML escaped",
-)
 def test_latex_output_is_never_raw_html(outputs: JournalDir) -> None:
     for note in ("latex", "latex-object"):
         content = article(outputs, note)
@@ -347,9 +343,6 @@ def test_the_search_index_holds_titles_and_tags_as_text(front_matter: JournalDir
     assert found == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="open (issue 16): the JSON feed's content_html is not checked for live markup yet"
-)
 def test_the_json_feed_holds_plain_titles_and_inert_html(front_matter: JournalDir) -> None:
     feed = json.loads((front_matter.root / "site" / "feed_json_created.json").read_text(encoding="utf-8"))
     items = {item["url"].rstrip("/").rsplit("/", 1)[-1]: item for item in feed["items"]}
@@ -359,6 +352,19 @@ def test_the_json_feed_holds_plain_titles_and_inert_html(front_matter: JournalDi
         for marker in ("alert(201)", "alert(202)", "alert(203)", "alert(204)"):
             assert live_markup(item.get("content_html") or "", marker) == [], item["url"]
             assert live_markup(item.get("summary") or "", marker) == [], item["url"]
+
+
+def test_a_series_with_line_breaks_other_than_newline_stays_text(make_journal) -> None:
+    """U+0085 (NEL) is a line break to ``str.splitlines``: a series written with it must not open a
+    fence or a link in the page's facts line."""
+    journal = make_journal("xss-series-nel")
+    series = "ok\x85```\x85\x85[click](javascript:alert(205))\x85"
+    journal.write("nel.md", note_text('"NEL"', "2026-07-06", "Prose.\n", series=json.dumps(series)))
+    code_, output = cli(journal, "build", "--no-execute")
+    assert code_ == 0, output[-3000:]
+    content = article(journal, "nel")
+    assert live_markup(content, "alert(205)") == []
+    assert "[click](javascript:alert(205))" in text_of(content)
 
 
 def test_the_rss_feed_is_xml_with_the_tags_as_text(front_matter: JournalDir) -> None:
@@ -398,7 +404,6 @@ def test_a_video_url_with_a_script_scheme_is_refused_or_inert(make_journal, url:
 NOT_A_PDF = b"<html><body><script>alert(401)</script></body></html>"
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 16): application/pdf outputs are extracted unchecked")
 def test_an_application_pdf_output_that_is_not_a_pdf_is_not_published(make_journal) -> None:
     journal = make_journal("xss-pdf")
     encoded = base64.b64encode(NOT_A_PDF).decode()

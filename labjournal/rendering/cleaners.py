@@ -100,8 +100,15 @@ _DATA_MEDIA = re.compile(r"^data:(?:image|video|audio)/[a-z0-9.+-]+;base64,[a-z0
 _SAFE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,199}")
 
 
+# Markdown's backslash escapes ("javascript\\:" is "javascript:" once Markdown has read it)
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def _normal_url(url: str) -> str:
-    return _URL_NOISE.sub("", html.unescape(url)).replace("\\", "/").lower()
+    """``url`` as a browser reads it after Markdown: escapes and entities resolved, the characters
+    browsers skip removed, a remaining backslash read as ``/``, lowercase."""
+    url = _MARKDOWN_ESCAPE.sub(r"\1", html.unescape(url))
+    return _URL_NOISE.sub("", url).replace("\\", "/").lower()
 
 
 def link_is_safe(url: str) -> bool:
@@ -451,7 +458,7 @@ def sanitize_markdown(text: str) -> str:
     return text
 
 
-_LATEX_RISKY = re.compile(r"\\(?:href|url|require|unicode|style|class|cssId|html|data)\b")
+_LATEX_RISKY = re.compile(r"\\(?:href|url|require|unicode|style|class|cssId|html|data|mmlToken)\b")
 
 
 def latex_is_safe(text: str) -> bool:

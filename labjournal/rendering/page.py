@@ -206,7 +206,7 @@ class Renderer:
             facts.insert(0, f"**Day {meta.day}**")
         facts.append(meta.kind)
         if meta.series:
-            facts.append(f"series: *{html.escape(meta.series)}*")
+            facts.append(f"series: *{md_literal(meta.series)}*")
         lines += [" · ".join(facts), "{ .lj-note-facts }"]
         if meta.video:
             lines += ["", f"[:material-video: Lecture video]({meta.video})"]

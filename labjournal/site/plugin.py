@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -27,6 +27,7 @@ from labjournal.execution import Journal
 from .config import LabjournalConfig
 from .connections import Connections
 from .csp import add_policy
+from .feeds import fix_feeds
 from .links import NoteLinks
 from .listings import BuiltPage, JournalView, PublishedNote, build_listings, listings
 from .listings.base import page_url
@@ -146,6 +147,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         entries = render("recent.md.j2", notes=self._recent(), page_uri=page.file.src_uri)
         return _replace_outside_fences(markdown, lambda text: RECENT_MARKER.sub(lambda _: entries.rstrip("\n"), text))
 
+    @event_priority(150)  # before the tags plugin's (100) lists pages by their titles
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
         """Every page has been read: titles become text for the theme's templates (``titles``)."""
         escape_titles(files)
@@ -159,6 +161,12 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         if template_name == "404.html" and self.journal is not None:
             output_content = not_found_page(output_content, config.site_url, self.config.url_prefix)
         return add_policy(output_content, "")  # 404.html (sitemap.xml has no head: left as it is)
+
+    @event_priority(-50)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """After the RSS plugin has written its feeds, wherever the configuration lists it."""
+        if self.journal is not None:
+            fix_feeds(config.plugins, Path(config.site_dir))
 
 
 def _replace_outside_fences(markdown: str, replace: Callable[[str], str]) -> str:

@@ -5,6 +5,7 @@ written beside the page and linked.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,15 +52,23 @@ class SvgHandler(OutputHandler):
         return figure(output, self.mime)
 
 
+def is_pdf(value: Any) -> bool:
+    """Whether ``value`` is base64 of a PDF file (it starts as every PDF does): anything else sent
+    as ``application/pdf`` (an HTML page, a script) is never published as a file of the site."""
+    if not is_base64(value):
+        return False
+    return base64.b64decode("".join(as_text(value).split())[:16]).startswith(b"%PDF-")
+
+
 class PdfHandler(OutputHandler):
-    """PDF: written beside the page by nbconvert; a link when the output has nothing richer."""
+    """PDF: written beside the page by nbconvert (when it is one); a link when the output has nothing richer."""
 
     mime = "application/pdf"
     priority = 50
     extract = True
 
     def sanitize(self, value: Any, trusted: bool) -> Any | None:
-        return value if trusted or is_base64(value) else None
+        return value if is_pdf(value) else None
 
     def render(self, value: Any, output: Mapping[str, Any]) -> str:
         return f"[PDF output]({extracted_name(output, self.mime)})"
