@@ -71,6 +71,7 @@ plugins:
   - tags
   - rss:
       use_git: false
+      stylesheet: ""
       match_path: 'journal/(?!index\\.md$|report\\.md$|series/).+/index\\.md'
       date_from_meta:
         as_creation: date

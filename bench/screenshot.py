@@ -1,12 +1,14 @@
-"""The README's screenshot of a note page: build the sample journal, open a note in headless Chromium, save a PNG.
+"""The README's screenshots: build the sample journal, open its pages in headless Chromium, save PNGs.
 
 Builds a temporary copy of this repository's journal from its committed store (nothing executes, the
-working tree is not touched), serves it on 127.0.0.1, scrolls the note so that its first figure sits at
-the bottom with the code and output that made it above (or to a heading), and writes a palette-quantised
-PNG (1280x900 by default).
+working tree is not touched), serves it on 127.0.0.1 and writes one palette-quantised PNG (1280x900 by
+default) per shot into docs/assets/: the home page, the journal listing, a note (scrolled so that its
+first figure sits at the bottom with the code and output that made it above) and an experiment's Runs
+section.
 
-    python bench/screenshot.py                                  # -> docs/assets/screenshot-note.png
-    python bench/screenshot.py --note 2024/2024-01-27-fastai-lesson-3 --anchor a-first-taste-of-nlp
+    python bench/screenshot.py                                  # all four -> docs/assets/screenshot-*.png
+    python bench/screenshot.py --shot note --note 2024/2024-01-27-fastai-lesson-3 --anchor a-first-taste-of-nlp
+    python bench/screenshot.py --scheme slate --size 375x812 --out /tmp/shots   # dark, phone-sized
 
 Needs Playwright (`pip install -e '.[test]'`) and a Chromium on PATH (Debian: `apt-get install chromium`);
 Playwright's own browser download is not used.
@@ -15,16 +17,23 @@ Playwright's own browser download is not used.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.server
 import io
 import shutil
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 from labjournal.cli import main as labjournal
 
@@ -32,6 +41,28 @@ REPO = Path(__file__).resolve().parents[1]
 JOURNAL_PARTS = ("mkdocs.yml", "docs", "notes", "store")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+NOTE = "2023/2023-02-16-cs-441-lecture-mlps-optimizers-and-residual-networks"
+EXPERIMENT = "2024/2024-01-20-fastai-lesson-1"
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A page of the site and where to scroll it: ``anchor`` (an element id under the header),
+    ``"figure"`` (the first figure at the bottom) or ``None`` (the top)."""
+
+    path: str
+    anchor: str | None = None
+
+
+def shots(note: str, anchor: str | None) -> dict[str, Shot]:
+    return {
+        "home": Shot(""),
+        "journal": Shot("journal/"),
+        "note": Shot(f"journal/{note}/", anchor or "figure"),
+        "runs": Shot(f"journal/{EXPERIMENT}/", "runs"),
+    }
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -53,40 +84,50 @@ def build_copy(dest: Path) -> Path:
     return dest / "site"
 
 
-def capture(site: Path, note: str, anchor: str | None, width: int, height: int, scheme: str) -> bytes:
+@contextlib.contextmanager
+def served(site: Path) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def capture(site: Path, wanted: dict[str, Shot], width: int, height: int, scheme: str) -> dict[str, bytes]:
+    """A PNG of each shot, at ``width`` x ``height`` in the ``scheme`` palette."""
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         raise SystemExit("no chromium on PATH (Debian: apt-get install chromium)")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": width, "height": height}, color_scheme="light")
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
-            response = page.goto(f"{base}journal/{note}/", wait_until="networkidle")
+    color_scheme = "dark" if scheme == "slate" else "light"
+    pngs = {}
+    with served(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=color_scheme)
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
+        for name, shot in wanted.items():
+            response = page.goto(base + shot.path, wait_until="networkidle")
             if response is None or response.status != 200:
-                raise SystemExit(f"journal/{note}/ did not load")
-            if scheme == "slate":
-                page.locator('form[data-md-component="palette"] label.md-header__button:not([hidden])').click()
+                raise SystemExit(f"{shot.path} did not load")
             page.wait_for_function("[...document.querySelectorAll('article img')].every(img => img.complete)")
-            if anchor:  # the heading just under the sticky header
-                target = page.locator(f"[id='{anchor}']")
-                target.evaluate("el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 72)")
-            else:  # the first figure at the bottom, the code and the output that made it above
-                target = page.locator("article img").first
-                target.evaluate("el => window.scrollBy(0, el.getBoundingClientRect().bottom - window.innerHeight + 24)")
+            scroll(page, shot.anchor, height)
             page.mouse.move(0, height - 1)  # no hover effects on the content
             page.wait_for_timeout(300)  # the header and the table of contents follow the scroll
-            png = page.screenshot()
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
-    return png
+            pngs[name] = page.screenshot()
+        browser.close()
+    return pngs
+
+
+def scroll(page: Page, anchor: str | None, height: int) -> None:
+    if anchor == "figure":  # the first figure at the bottom, the code and the output that made it above
+        target = page.locator("article img").first
+        target.evaluate("el => window.scrollBy(0, el.getBoundingClientRect().bottom - window.innerHeight + 24)")
+    elif anchor:  # the heading just under the sticky header
+        target = page.locator(f"[id='{anchor}']")
+        target.evaluate("el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 72)")
 
 
 def optimise(png: bytes, colours: int) -> bytes:
@@ -99,9 +140,11 @@ def optimise(png: bytes, colours: int) -> bytes:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--note", default="2023/2023-02-16-cs-441-lecture-mlps-optimizers-and-residual-networks")
-    parser.add_argument("--anchor", default=None, help="id of a heading to scroll to (default: the first figure)")
-    parser.add_argument("--out", type=Path, default=REPO / "docs" / "assets" / "screenshot-note.png")
+    parser.add_argument("--shot", choices=("home", "journal", "note", "runs"), action="append",
+                        help="which screenshot (repeatable; default: all four)")  # fmt: skip
+    parser.add_argument("--note", default=NOTE, help="the note of the 'note' shot (default: %(default)s)")
+    parser.add_argument("--anchor", default=None, help="id of a heading to scroll the note to (default: its figure)")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "assets", help="folder of the PNGs")
     parser.add_argument("--site", type=Path, default=None, help="an already built site/ (default: build a copy)")
     parser.add_argument("--size", default="1280x900", help="viewport WIDTHxHEIGHT (default: %(default)s)")
     parser.add_argument("--scheme", choices=("default", "slate"), default="default", help="light or dark palette")
@@ -112,12 +155,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     width, height = (int(part) for part in args.size.lower().split("x"))
+    table = shots(args.note, args.anchor)
+    wanted = {name: table[name] for name in (args.shot or table)}
     with tempfile.TemporaryDirectory(prefix="labjournal-screenshot-") as tmp:
         site = args.site or build_copy(Path(tmp) / "journal")
-        png = optimise(capture(site, args.note, args.anchor, width, height, args.scheme), args.colours)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(png)
-    print(f"{args.out}: {len(png) // 1024} KiB, {width}x{height}")
+        pngs = capture(site, wanted, width, height, args.scheme)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, png in pngs.items():
+        small = optimise(png, args.colours)
+        path = args.out / f"screenshot-{name}.png"
+        path.write_bytes(small)
+        print(f"{path}: {len(small) // 1024} KiB, {width}x{height}")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,28 @@ def test_every_note_executes_without_error(tmp_path: Path) -> None:
     assert journal.cli("run", "--force") == 0
     for status in map(open_project(root).journal.status, open_project(root).journal.notes()):
         assert status.state is State.FRESH, status.note.rel
+
+
+@pytest.mark.site
+def test_the_feeds_are_plain_text_excerpts_without_xslt(built: JournalDir) -> None:
+    """Chromium shows an "XSLT is being removed" banner over a styled feed; summaries are text."""
+    rss = (built.root / "site/feed_rss_created.xml").read_text(encoding="utf-8")
+    assert "<?xml-stylesheet" not in rss and not (built.root / "site/rss.xsl").exists()
+    items = json.loads((built.root / "site/feed_json_created.json").read_text())["items"]
+    assert len(items) >= 6
+    for item in items:
+        text = item["content_html"]
+        assert text and "<" not in text and "{" not in text and ":material-" not in text, (item["url"], text)
+        assert "None" not in (item.get("image") or "")
+
+
+@pytest.mark.site
+def test_search_results_read_as_prose_and_find_entries_before_the_tag_index(built: JournalDir) -> None:
+    """A snippet shows ``n-1``, not the formula's source ``\\(n-1\\)``; the tag index (titles
+    only) is not a result of its own, so a word of an entry finds the entry."""
+    docs = json.loads((built.root / "site/search/search_index.json").read_text())["docs"]
+    statistics = [doc["text"] for doc in docs if "2024-01-01-basic-statistics-review" in doc["location"]]
+    assert any("n-1" in text for text in statistics)
+    prose = [re.sub(r"<code>.*?</code>", "", doc["text"]) for doc in docs]
+    assert not [text for text in prose if "\\(" in text or "\\[" in text]
+    assert not [doc["location"] for doc in docs if doc["location"].startswith("tags/")]

@@ -35,6 +35,7 @@ from .listings.build import shown_path
 from .listings.templating import render
 from .nav import EntryNeighbours, add_section, journal_section
 from .pages import NotePages, not_found_page
+from .search_text import readable_search_index
 from .summary import summary
 from .titles import escape_titles, striptags
 
@@ -164,9 +165,10 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
 
     @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """After the RSS plugin has written its feeds, wherever the configuration lists it."""
+        """After the RSS and search plugins have written their files, wherever the configuration lists them."""
         if self.journal is not None:
             fix_feeds(config.plugins, Path(config.site_dir))
+            readable_search_index(Path(config.site_dir) / "search" / "search_index.json")
 
 
 def _replace_outside_fences(markdown: str, replace: Callable[[str], str]) -> str:
