@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
@@ -41,3 +42,15 @@ def test_the_journal_page_has_a_heatmap_of_entries_per_day(journal: JournalDir) 
     assert 'class="lj-heat-2"><title>2025-03-14: 2 entries</title>' in page
     assert 'class="lj-heat-1"><title>2025-03-20: 1 entry</title>' in page
     assert page.count("<rect") >= 365
+
+
+def test_the_heatmaps_month_names_stay_inside_it() -> None:
+    """The sample journal's newest entry (2024-05-11) starts May in the last weeks: "May" ended clipped."""
+    from labjournal.site.listings.heatmap import heatmap
+
+    svg = heatmap([dt.date(2024, 5, 11), dt.date(2024, 1, 20)])
+    width = int(re.search(r'viewBox="0 0 (\d+) ', svg).group(1))
+    labels = re.findall(r'<text x="(\d+)"( text-anchor="end")? y="10" class="lj-heat-label">(\w+)</text>', svg)
+    assert [name for *_, name in labels][-1] == "May"
+    for x, anchored_end, _ in labels:
+        assert int(x) <= width and (anchored_end or int(x) + 30 <= width)

@@ -22,6 +22,12 @@ def _level(count: int) -> int:
     return min(count, 3)
 
 
+def _month_label(day: dt.date, x: int, width: int) -> str:
+    """The month's name over its first week; the last weeks' names end at the right edge, not past it."""
+    place = f'x="{x}"' if x + 3 * CELL <= width else f'x="{width}" text-anchor="end"'
+    return f'<text {place} y="10" class="lj-heat-label">{day.strftime("%b")}</text>'
+
+
 def heatmap(dates: Iterable[dt.date]) -> str:
     """The SVG for the 53 weeks that end with the week of the newest date ('' without dates)."""
     counts = Counter(dates)
@@ -29,6 +35,7 @@ def heatmap(dates: Iterable[dt.date]) -> str:
         return ""
     last = max(counts)
     start = last - dt.timedelta(days=last.weekday() + 7 * (WEEKS - 1))
+    width, height = WEEKS * (CELL + GAP), TOP + 7 * (CELL + GAP)
     cells, labels, month = [], [], None
     for offset in range((last - start).days + 1):
         day = start + dt.timedelta(days=offset)
@@ -42,8 +49,7 @@ def heatmap(dates: Iterable[dt.date]) -> str:
         )
         if day.day <= 7 and weekday == 0 and day.month != month:
             month = day.month
-            labels.append(f'<text x="{x}" y="10" class="lj-heat-label">{day.strftime("%b")}</text>')
-    width, height = WEEKS * (CELL + GAP), TOP + 7 * (CELL + GAP)
+            labels.append(_month_label(day, x, width))
     total = sum(count for day, count in counts.items() if day >= start)
     label = f"Entries per day over the year to {last.isoformat()}: {total} entries"
     return (
