@@ -10,6 +10,7 @@ a cell title and raw cells. Faster checks render hand-made notebooks with :class
 from __future__ import annotations
 
 import base64
+import html
 import json
 import logging
 import re
@@ -176,6 +177,8 @@ def test_every_bare_expression_shows_its_value(built: tuple[JournalDir, list[str
     assert "<td>cellvalue</td>" in article and 'class="lj-output-html"' in article
     assert 'class="abstract lj-json"' in article and "jsonvalue" in article  # JSON: a collapsible view
     gif = next(src for src in images.values() if src.endswith(".gif"))
+    gif_alt = next(html.unescape(alt) for alt, src in images.items() if src == gif)
+    assert gif_alt == "Figure: Numbers"  # no title, no comment: the section it sits in
     assert (folder / gif).read_bytes() == bytes.fromhex(GIF) and "lj-mime-image-gif" in article  # the richer type
 
 

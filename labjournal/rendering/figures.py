@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import mimetypes
+import re
 from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
@@ -19,6 +20,9 @@ from nbformat import NotebookNode
 from traitlets import Set
 
 from .cleaners import as_text
+from .outputs.base import OUTPUT_KEY
+
+_HEADING = re.compile(r"^#{1,6}[ \t]+(?P<text>.+?)[ \t#]*$", re.M)
 
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/svg+xml": ".svg", "application/vnd.plotly.v1+json": ".json"}
 
@@ -41,6 +45,11 @@ def file_bytes(mime: str, value: Any) -> bytes | None:
     return text.encode()
 
 
+def _plain(heading: str) -> str:
+    """A heading's words: links as their text, no emphasis or code marks."""
+    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading).replace("`", "").replace("*", "").strip()
+
+
 class FigurePreprocessor(Preprocessor):
     """Writes the values of :attr:`types` to ``resources["outputs"]`` and names them in each
     output's ``metadata.filenames`` (where :func:`~labjournal.rendering.outputs.extracted_name`
@@ -48,7 +57,20 @@ class FigurePreprocessor(Preprocessor):
 
     types = Set(help="the MIME types written to files").tag(config=True)
 
-    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        section = ""
+        for index, cell in enumerate(nb.cells):
+            if cell.get("cell_type") == "markdown":
+                headings = _HEADING.findall(as_text(cell.get("source", "")))
+                section = _plain(headings[-1]) if headings else section
+            nb.cells[index], resources = self.preprocess_cell(cell, resources, index, section)
+        return nb, resources
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: dict, index: int, section: str = ""
+    ) -> tuple[NotebookNode, dict]:
+        """Each figure's file, and ``section`` (the heading the cell sits under: a figure whose
+        code gives no title is described by it)."""
         files = resources.setdefault("outputs", {})
         for number, output in enumerate(cell.get("outputs", [])):
             if output.get("output_type") not in ("display_data", "execute_result"):
@@ -65,4 +87,6 @@ class FigurePreprocessor(Preprocessor):
                     name = f"figure-{index}-{number}-{len(files)}{extension(mime)}"
                 files[name] = data
                 metadata.setdefault("filenames", {})[mime] = name
+                if section:
+                    metadata[OUTPUT_KEY] = {**dict(metadata.get(OUTPUT_KEY) or {}), "section": section}
         return cell, resources

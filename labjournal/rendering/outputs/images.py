@@ -17,11 +17,19 @@ from .base import OutputHandler, extracted_name, output_info, unless_emptied
 DEFAULT_ALT = "Figure"
 
 
+def alt_text(info: Mapping[str, Any]) -> str:
+    """The figure's title or its cell's comment; else the section it is in ("Figure: Results")."""
+    for key, prefix in (("alt", ""), ("section", f"{DEFAULT_ALT}: ")):
+        value = info.get(key)
+        if isinstance(value, str) and value.strip():
+            return prefix + value.strip()
+    return DEFAULT_ALT
+
+
 def figure(output: Mapping[str, Any], mime: str) -> str:
-    """``![alt](file)``: the alt text the renderer found for the output's cell (its figure's title or
-    its comment), as literal text."""
-    alt = output_info(output).get("alt")
-    text = md_literal(alt) if isinstance(alt, str) and alt.strip() else DEFAULT_ALT
+    """``![alt](file)``: the alt text the renderer found for the output's cell (its figure's title,
+    its comment or its section's heading), as literal text."""
+    text = md_literal(alt_text(output_info(output)))
     return f"![{text}]({extracted_name(output, mime)})"
 
 
