@@ -799,9 +799,6 @@ def test_every_channel_was_published(audit: Audit) -> None:
     assert "journal/metrics/" in audit.pages, "no Metrics page: the shared metric names were not charted"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="open (issue 16): latex, metric names, Runs table, tags in the theme, markdown escapes"
-)
 def test_no_payload_runs_or_stays_live_in_any_page(audit: Audit) -> None:
     if audit.build_code != 0:
         pytest.skip("the build failed (see the test above)")

@@ -220,7 +220,6 @@ def test_latex_output_is_never_raw_html(outputs: JournalDir) -> None:
     assert "<script>alert(102)" not in article(outputs, "latex")
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 16): the metrics panel puts names in a code span inside markdown=1")
 def test_a_metric_name_stays_text_in_the_metrics_panel(outputs: JournalDir) -> None:
     content = article(outputs, "panel")
     assert live_markup(content, "alert(103)") == []
@@ -235,7 +234,6 @@ def test_a_shared_metric_name_stays_text_on_the_metrics_page(outputs: JournalDir
     assert "<img src=x onerror=alert(105)>" in text_of(content)  # not drawable: its heading still names it
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 16): the Runs table's header cells are raw")
 def test_a_metric_name_stays_text_in_the_runs_table(outputs: JournalDir) -> None:
     content = article(outputs, "runs")
     assert "Runs" in text_of(content)
@@ -243,7 +241,6 @@ def test_a_metric_name_stays_text_in_the_runs_table(outputs: JournalDir) -> None
     assert "<img src=x onerror=alert(106)>" in text_of(content)
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 16): the Runs table does not escape $ (arithmatex)")
 def test_a_metric_name_is_not_read_as_math_in_the_runs_table(outputs: JournalDir) -> None:
     """Text in an ``arithmatex`` span is typeset by MathJax, whose ``\\href`` makes a live link."""
     content = article(outputs, "runs")
@@ -252,7 +249,6 @@ def test_a_metric_name_is_not_read_as_math_in_the_runs_table(outputs: JournalDir
     assert RUNS_MATH_METRIC in text_of(content)
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 16): -p values in code spans: backticks break out")
 def test_a_parameter_value_with_backticks_stays_text_in_the_runs_table(outputs: JournalDir) -> None:
     content = article(outputs, "runs")
     assert live_markup(content, "alert(107)") == []

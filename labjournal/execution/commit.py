@@ -48,25 +48,36 @@ class Report:
         return self.action is Action.EXECUTED and self.status != RunStatus.OK
 
 
-def _provenance(planned: Planned, outcome: Outcome) -> Provenance:
+def run_versions(outcome: Outcome) -> dict[str, str]:
+    """The versions a run was made with: the executor's (torch, labjournal, papermill), with the
+    Python of the kernel that ran the cells (it can differ from the one running labjournal)."""
+    versions = dict(outcome.versions)
+    kernel = (outcome.notebook or {}).get("metadata", {}).get("language_info", {})
+    if kernel.get("name") == "python" and kernel.get("version"):
+        versions["python"] = str(kernel["version"])
+    return versions
+
+
+def _provenance(planned: Planned, outcome: Outcome, run_id: str) -> Provenance:
     return Provenance(
         key=planned.key,
         note=planned.note.id,
         status=outcome.status,
-        parameters=dict(outcome.job.parameters),
+        parameters={**default_parameters(planned.note), **outcome.job.parameters},
         overrides=dict(planned.overrides),
         device=outcome.job.device,
         gpu=outcome.gpu,
         seconds=round(outcome.seconds, 3),
         cells_seconds=outcome.cells_seconds,
-        versions=outcome.versions,
+        versions=run_versions(outcome),
         finished=outcome.finished,
         message=outcome.message,
         metrics={name: series["values"][-1] for name, series in metrics_of(outcome.notebook or {}).items()},
+        run_id=run_id,
     )
 
 
-def _store_result(store: Store, planned: Planned, outcome: Outcome) -> bool:
+def _store_result(store: Store, planned: Planned, outcome: Outcome, run_id: str) -> bool:
     """Write a canonical outcome into the note's entry; True when the entry now holds this run's outputs.
 
     A failed re-run of a note with good outputs keeps them and notes the failure.
@@ -78,7 +89,7 @@ def _store_result(store: Store, planned: Planned, outcome: Outcome) -> bool:
         return False
     if outcome.notebook is None:
         return False
-    store.save(outcome.notebook, _provenance(planned, outcome))
+    store.save(outcome.notebook, _provenance(planned, outcome, run_id))
     return True
 
 
@@ -95,9 +106,9 @@ def _run_record(planned: Planned, outcome: Outcome, run_id: str, on_page: bool) 
         seconds=round(outcome.seconds, 3),
         device=outcome.job.device,
         gpu=outcome.gpu,
-        versions=outcome.versions,
+        versions=run_versions(outcome),
         finished=outcome.finished,
-        canonical=on_page and not planned.overrides,
+        canonical=on_page,  # a promoted run is the page's too
         metrics=metrics_of(outcome.notebook),
         message=outcome.message,
     )
@@ -150,10 +161,10 @@ def commit(store: Store, planned: Planned, outcome: Outcome) -> str | None:
     if outcome.notebook is not None:
         outcome.notebook = scrub_notebook(outcome.notebook)  # no secret value ever reaches the store
     outcome.message, outcome.traceback = scrub_text(outcome.message), scrub_text(outcome.traceback)
-    on_page = _store_result(store, planned, outcome) if planned.canonical else False
+    run_id = make_run_id()  # named before the entry is stored: the entry says which run it holds
+    on_page = _store_result(store, planned, outcome, run_id) if planned.canonical else False
     if outcome.notebook is None:
         return None
-    run_id = make_run_id()
     store.runs.add(_run_record(planned, outcome, run_id, on_page))
     return run_id
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from labjournal.markup import md_literal
 from labjournal.states import State
 from labjournal.store import Entry, Failure, short_time
+from labjournal.store.runs import short_run_id
 
 from .outputs import fence
 
@@ -30,11 +32,56 @@ def stale_notice(state: State, command: str) -> str:
         )
     if state is State.NEVER_RUN:
         return admonition("warning", "This note has not been executed yet", f"Run `{command}` to see its outputs.")
+    if state is State.FAILED:
+        return admonition(
+            "failure",
+            "Outputs are stale: the changed code was run and failed",
+            "The outputs of the last good run were made from other code, so none are shown. "
+            f"Fix the note and run `{command}`.",
+        )
     return admonition(
         "warning",
         "Outputs are stale",
         f"The code changed after its last run, so no outputs are shown. Run `{command}`.",
     )
+
+
+def partly_stale_notice(state: State, command: str, kept: int) -> str:
+    """Above a page whose first ``kept`` code cells show their outputs and whose later ones do not."""
+    cells = (
+        "code cell, unchanged since the last run, shows its"
+        if kept == 1
+        else f"{kept} code cells, unchanged since the last run, show their"
+    )
+    shown = f"The first {cells} outputs"
+    if state is State.NEEDS_GPU:
+        return admonition(
+            "info",
+            "Needs a GPU",
+            f"The code changed after its last run and this host has no GPU to run it. {shown}; "
+            f"the cells from the first changed one on do not. Run `{command}` on a GPU machine.",
+        )
+    if state is State.FAILED:
+        return admonition(
+            "failure",
+            "Outputs are stale from the first changed cell on: that code was run and failed",
+            f"{shown}; the cells from the first changed one on do not. Fix the note and run `{command}`.",
+        )
+    return admonition(
+        "warning",
+        "Outputs are stale from the first changed cell on",
+        f"The code changed after its last run. {shown}; the cells from the first changed one on do not. "
+        f"Run `{command}`.",
+    )
+
+
+def stale_cell_notice(state: State) -> str:
+    """The notice in place of a cell's outputs: its code, or the code above it, changed."""
+    if state is State.FAILED:
+        return admonition(
+            "failure", "No current outputs: this cell's code, or code above it, changed and the re-run failed"
+        )
+    return admonition("warning", "Stale: this cell's code, or code above it, changed after the last run")
 
 
 def saved_by_author(entry: Entry) -> str | None:
@@ -78,14 +125,22 @@ def failure_banner(failure: Failure, consequence: str) -> str:
     return banner + admonition("failure", f"Traceback of the failed re-run ({failure.status})", body, folded=True)
 
 
-def provenance_line(entry: Entry) -> str:
-    """ "Outputs from a run on cpu, finished ..., 3.1 s, torch 2.13.0" (or, for outputs the author
-    saved, that they are the author's)."""
+def provenance_line(entry: Entry, parameters: str = "", run_id: str = "") -> str:
+    """ "Outputs from a run on cpu with n=9 (promoted from run 1a2b3c), finished ..., 3.1 s, torch 2.13.0"
+    (or, for outputs the author saved, that they are the author's). ``parameters``: the parameters
+    the outputs were made with, as text; ``run_id``: the run they come from."""
     saved = saved_by_author(entry)
     if saved is not None:
         return saved
     prov = entry.provenance
-    bits = [f"Outputs from a run on {prov.where}", f"finished {short_time(prov.finished)}", f"{prov.seconds:.1f} s"]
+    lead = f"Outputs from a run on {prov.where}"
+    if parameters:
+        lead += f" with {md_literal(parameters)}"
+    if prov.overrides:
+        lead += f" (promoted from run {short_run_id(run_id)})" if run_id else " (promoted)"
+    elif run_id:
+        lead += f" (run {short_run_id(run_id)})"
+    bits = [lead, f"finished {short_time(prov.finished)}", f"{prov.seconds:.1f} s"]
     torch = prov.versions.get("torch")
     if torch:
         bits.append(f"torch {torch}")

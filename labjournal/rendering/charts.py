@@ -6,6 +6,7 @@ matplotlib is imported only when a chart is drawn, so a build without runs never
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,14 +46,32 @@ def _svg(figure) -> str:
     return buffer.getvalue()
 
 
+LOG_SPAN = 100.0
+"""Values whose largest is at least this many times their smallest (all positive) get a log axis."""
+
+
+def wants_log_axis(values: Sequence[float]) -> bool:
+    """Whether ``values`` span orders of magnitude (a learning-rate sweep's losses): on a linear axis
+    all but the largest curves would lie flat along the bottom."""
+    finite = [v for v in values if isinstance(v, int | float) and math.isfinite(v)]
+    return bool(finite) and min(finite) > 0 and max(finite) / min(finite) >= LOG_SPAN
+
+
 def run_curves(metric: str, records: Sequence[RunRecord], labels: Sequence[str]) -> str:
-    """One line per run: ``metric`` against its steps."""
+    """One line per run: ``metric`` against its steps, on a log axis when the values span orders of
+    magnitude (the axes' SVG group says which: ``lj-axis-log`` or ``lj-axis-linear``)."""
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(6, 3.2))
+    values: list[float] = []
     for record, label in zip(records, labels, strict=True):
         series = record.metrics.get(metric, {})
         steps = [s if s is not None else i for i, s in enumerate(series.get("steps", []))]
         axes.plot(steps, series.get("values", []), marker=".", label=_text(label))
+        values += series.get("values", [])
+    log_axis = wants_log_axis(values)
+    if log_axis:
+        axes.set_yscale("log")
+    axes.set_gid("lj-axis-log" if log_axis else "lj-axis-linear")
     axes.set_xlabel("step")
     axes.set_ylabel(_text(metric))
     axes.set_title(_text(f"{metric} across runs"))

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import copy
 import html
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,22 +32,26 @@ from labjournal.limits import OutputLimits
 from labjournal.markup import md_literal
 from labjournal.metrics import METRIC_MIME, collect
 from labjournal.notes import Note
+from labjournal.notes.params import default_parameters
 from labjournal.states import State
-from labjournal.store import (
-    INJECTED_TAG,
-    Entry,
-    RunRecord,
-    dumps_deterministic,
-    metric_names,
-    varying_parameters,
-)
+from labjournal.store import INJECTED_TAG, Entry, RunRecord, dumps_deterministic
+from labjournal.store.runs import short_run_id
 
-from .banners import admonition, banners, failure_banner, provenance_line, stale_notice
+from .banners import (
+    admonition,
+    banners,
+    failure_banner,
+    partly_stale_notice,
+    provenance_line,
+    stale_cell_notice,
+    stale_notice,
+)
 from .blocks import OutputBlocks, StreamsPreprocessor
 from .figures import FigurePreprocessor
 from .fingerprint import TEMPLATES
 from .outputs import assets_for, display_priority, extracted_types, fence, scripts_for
 from .prose import cell_title, prepare_cells, raw_cell
+from .runs import build_versions, drift_note, rerun_command, runs_section, shown_parameters
 
 
 @dataclass
@@ -57,6 +60,55 @@ class RenderedPage:
 
     markdown: str
     files: dict[str, bytes] = field(default_factory=dict)
+
+
+_SHOWN_STATES = (State.FRESH, State.FAILED, State.NEEDS_GPU)
+
+
+@dataclass
+class RunStory:
+    """Which stored outputs a page shows, from which run, made with which parameters."""
+
+    status: NoteStatus
+    runs: Sequence[RunRecord] = ()
+
+    @property
+    def usable(self) -> bool:
+        """Every output of the entry is current (it was made from the note's code as it is)."""
+        return self.status.entry is not None and self.status.state in _SHOWN_STATES and self.status.outputs_current
+
+    @property
+    def cells(self) -> int:
+        return len(self.status.note.code_cells) if self.status.note.has_code else 0
+
+    @cached_property
+    def kept(self) -> int:
+        """How many of the first code cells show their stored outputs (all, some after a code edit, none)."""
+        if self.usable:
+            return self.cells
+        if self.status.entry is None or self.status.state is State.NEVER_RUN:
+            return 0
+        return self.status.current_cells
+
+    @property
+    def shown(self) -> Entry | None:
+        """The entry whose outputs the page shows (all or some of them), if any."""
+        return self.status.entry if self.status.note.has_code and (self.usable or self.kept > 0) else None
+
+    @property
+    def run_id(self) -> str:
+        """The run the shown outputs come from: the one the entry names, else the one marked the page's."""
+        if self.shown is None:
+            return ""
+        return self.shown.provenance.run_id or next((r.id for r in self.runs if r.canonical), "")
+
+    @cached_property
+    def parameters(self) -> dict[str, Any]:
+        """The parameters the shown outputs were made with (without outputs: the note's defaults)."""
+        if not self.status.note.has_code:
+            return {}
+        defaults = default_parameters(self.status.note)
+        return {**defaults, **self.shown.provenance.parameters} if self.shown is not None else defaults
 
 
 class MetricsPanelPreprocessor(Preprocessor):
@@ -72,21 +124,45 @@ class MetricsPanelPreprocessor(Preprocessor):
         rows = ["| metric | last value | steps |", "| --- | ---: | ---: |"]
         for item in series.values():
             steps = sum(1 for s in item.steps if s is not None) or len(item.values)
-            rows.append(f"| `{item.name}` | {item.last:.6g} | {steps} |")
+            rows.append(f"| {md_literal(item.name)} | {item.last:.6g} | {steps} |")
         panel = '<div class="lj-metrics" markdown="1">\n\n' + "\n".join(rows) + "\n\n</div>"
         cell.outputs.append(nbformat.v4.new_output("display_data", data={"text/markdown": panel}))
         return cell, resources
 
 
-def merge_outputs(note: Note, stored: NotebookNode) -> NotebookNode:
-    """The note's current cells with the outputs of the matching stored code cells."""
+def merge_outputs(note: Note, stored: NotebookNode, cells: int | None = None) -> NotebookNode:
+    """The note's current cells with the outputs of the matching stored code cells (of the first
+    ``cells`` code cells only, when given: the later ones show none)."""
     merged = copy.deepcopy(note.notebook)
     stored_code = [c for c in stored.cells if c.cell_type == "code" and INJECTED_TAG not in c.metadata.get("tags", [])]
     current_code = [c for c in merged.cells if c.cell_type == "code"]
-    for current, executed in zip(current_code, stored_code, strict=False):
+    for index, current in enumerate(current_code):
+        executed = stored_code[index] if index < len(stored_code) and (cells is None or index < cells) else {}
         current.outputs = executed.get("outputs", [])
         current.execution_count = executed.get("execution_count")
     return merged
+
+
+def mark_stale_cells(notebook: NotebookNode, kept: int, notice: str) -> None:
+    """Put ``notice`` in place of the outputs of every code cell after the first ``kept``."""
+    for index, cell in enumerate(c for c in notebook.cells if c.cell_type == "code"):
+        if index >= kept:
+            cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": notice})]
+
+
+def show_promoted_parameters(notebook: NotebookNode, overrides: dict[str, Any], run_id: str) -> None:
+    """After the parameters cell, the values a promoted run was given (what papermill injected), so that
+    the page's code says what its outputs were made with. Written with ``repr``: literal Python."""
+    cells = notebook.cells
+    tagged = (i for i, c in enumerate(cells) if c.cell_type == "code" and "parameters" in c.metadata.get("tags", []))
+    at = next(tagged, None)
+    if at is None or not overrides:
+        return
+    source = "\n".join(f"{name} = {value!r}" for name, value in overrides.items())
+    run = f"run {short_run_id(run_id)}" if run_id else "the run"
+    title = f"Parameters of {run}, promoted with labjournal run --promote: they replace the defaults above"
+    cell = nbformat.v4.new_code_cell(source, metadata={"title": title, "tags": ["lj-promoted-parameters"]})
+    cells.insert(at + 1, cell)
 
 
 class Renderer:
@@ -98,8 +174,10 @@ class Renderer:
         sanitize: Any = None,
         scrub_text: Any = None,
         limits: OutputLimits = OutputLimits(),  # noqa: B008 (frozen: one shared default is fine)
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         self.command_root = command_root
+        self._environment = environment  # the versions this site is built with (default: this Python's)
         self.sanitize = sanitize
         self.scrub_text = scrub_text
         self.limits = limits
@@ -110,6 +188,13 @@ class Renderer:
     def _shown(self) -> set[str]:
         """The MIME types the page being rendered shows (for their assets and scripts)."""
         return self.blocks.shown
+
+    @property
+    def environment(self) -> Mapping[str, str]:
+        """The torch and Python versions of the environment building the site (compared with each run's)."""
+        if self._environment is None:
+            self._environment = build_versions()
+        return self._environment
 
     def _publish_text(self, text: str) -> str:
         return self.scrub_text(text) if self.scrub_text else text
@@ -153,39 +238,62 @@ class Renderer:
 
     def render(self, status: NoteStatus, runs: Sequence[RunRecord] = ()) -> RenderedPage:
         """Markdown for a note given its status (state, stored entry, current key) and its runs."""
-        note, state, entry = status.note, status.state, status.entry
-        parts = [self._header(note)]
-        files: dict[str, bytes] = {}
-        usable = entry is not None and state in (State.FRESH, State.FAILED, State.NEEDS_GPU) and status.outputs_current
-        if not note.has_code:
-            notebook = copy.deepcopy(note.notebook)
-        elif usable and entry is not None:
-            notebook = merge_outputs(note, entry.notebook)
-            parts.append(banners(state, entry))
-        else:
-            notebook = copy.deepcopy(note.notebook)
-            for cell in notebook.cells:
-                if cell.cell_type == "code":
-                    cell.outputs = []
-            parts.append(stale_notice(state, f"labjournal run {self._command_path(note)}"))
-            failure = entry.provenance.last_failure if entry is not None else None
-            if failure is not None and failure.key == status.key:  # the current code was run, and failed
-                parts.append(failure_banner(failure, "the code changed since the last good run"))
+        note, entry = status.note, status.entry
+        story = RunStory(status, runs)
+        parts = [self._header(note), self._notices(status, story)]
+        notebook = self._merged(status, story)
         if self.sanitize is not None:
             notebook = self.sanitize(notebook, note)
+        if story.kept < story.cells and story.shown is not None:
+            mark_stale_cells(notebook, story.kept, stale_cell_notice(status.state))
+        if story.shown is not None:
+            show_promoted_parameters(notebook, story.shown.provenance.overrides, story.run_id)
         prepare_cells(notebook, self._command_path(note), {note.meta.title, note.display_title}, _is_myst(note))
         self._trusted = self.sanitize is None or note.meta.trusted
-        self.blocks.start(Path(note.rel).stem + ".executed.ipynb" if usable else "")
+        self.blocks.start(Path(note.rel).stem + ".executed.ipynb" if story.shown is not None else "")
         body, resources = self.exporter.from_notebook_node(notebook, resources={"unique_key": "figure"})
         parts.append(body)
+        files: dict[str, bytes] = {}
         for name, data in resources.get("outputs", {}).items():
             files[name] = data if isinstance(data, bytes) else str(data).encode()
         files.update(assets_for(self._shown))
         parts.append("".join(f'<script src="{html.escape(name)}"></script>\n' for name in scripts_for(self._shown)))
-        if any(not run.canonical for run in runs):
-            parts.append(runs_section(runs, files))
-        parts.append(self._footer(note, entry if usable else None, files))
+        parts.append(self._run_story(note, story, files))
+        parts.append(self._footer(note, entry if story.shown is not None else None, files, story))
         return RenderedPage(markdown="\n".join(p for p in parts if p), files=files)
+
+    def _merged(self, status: NoteStatus, story: RunStory) -> NotebookNode:
+        """The note's cells with the stored outputs the page shows (none when the entry is not current)."""
+        if story.shown is not None:
+            return merge_outputs(status.note, story.shown.notebook, story.kept)
+        notebook = copy.deepcopy(status.note.notebook)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs = []
+        return notebook
+
+    def _notices(self, status: NoteStatus, story: RunStory) -> str:
+        """What the page says above the note about its outputs: where from, whether current, what failed."""
+        note, state, entry = status.note, status.state, status.entry
+        if not note.has_code:
+            return ""
+        command = f"labjournal run {self._command_path(note)}"
+        if story.usable and entry is not None:
+            return banners(state, entry)
+        text = stale_notice(state, command) if story.shown is None else partly_stale_notice(state, command, story.kept)
+        failure = entry.provenance.last_failure if entry is not None else None
+        if failure is not None and failure.key == status.key:  # the current code was run, and failed
+            text += failure_banner(failure, "the code changed since the last good run")
+        return text
+
+    def _run_story(self, note: Note, story: RunStory, files: dict[str, bytes]) -> str:
+        """After the note: the Runs section (when it has experiments) and the re-run command."""
+        parts = []
+        if any(run.overrides for run in story.runs):
+            parts.append(runs_section(story.runs, files))
+        if any(name != "device" for name in story.parameters):
+            parts.append(rerun_command(self._command_path(note), story.parameters))
+        return "\n".join(parts)
 
     def render_error(self, note: Note, exc: Exception) -> RenderedPage:
         """A page that says why the note could not be rendered (the build logs a warning)."""
@@ -212,55 +320,25 @@ class Renderer:
             lines += ["", f"[:material-video: Lecture video]({meta.video})"]
         return "\n".join(lines) + "\n"
 
-    def _footer(self, note: Note, entry: Entry | None, files: dict[str, bytes]) -> str:
+    def _footer(self, note: Note, entry: Entry | None, files: dict[str, bytes], story: RunStory) -> str:
         stem = Path(note.rel).name
         files[stem] = self._publish_text(note.text).encode()
         links = [f'<a href="{html.escape(stem)}" download>:material-download: note source</a>']
+        drift = ""
         if entry is not None:
             executed = Path(stem).stem + ".executed.ipynb"
             published = self.sanitize(copy.deepcopy(entry.notebook), note) if self.sanitize else entry.notebook
             files[executed] = dumps_deterministic(published).encode()
             links.append(f'<a href="{html.escape(executed)}" download>:material-notebook: executed notebook</a>')
-            links.insert(0, provenance_line(entry))
-        return "\n---\n\n" + " · ".join(links) + "\n{ .lj-provenance }\n"
+            links.insert(0, provenance_line(entry, shown_parameters(story.parameters), story.run_id))
+            if not entry.provenance.saved:
+                drift = drift_note(entry.provenance.versions, self.environment)
+        return "\n---\n\n" + " · ".join(links) + "\n{ .lj-provenance }\n" + (f"\n{drift}" if drift else "")
 
 
 def _is_myst(note: Note) -> bool:
     """Whether the note is written in MyST (its code cells are ``{code-cell}`` directives)."""
     return "{code-cell}" in note.text
-
-
-def run_label(record: RunRecord, varying: Sequence[str]) -> str:
-    label = " ".join(f"{name}={record.parameters.get(name)!r}" for name in varying)
-    return label or record.id
-
-
-def runs_section(runs: Sequence[RunRecord], files: dict[str, bytes]) -> str:
-    """The Runs section of a page: a table of every run and one chart per metric recorded with steps."""
-    from .charts import run_curves
-
-    varying, metrics = varying_parameters(runs), metric_names(runs)
-    intro = (
-        f"Every execution of this note ({len(runs)}), oldest first. `labjournal runs` prints the same table; "
-        "the page's outputs come from the run marked *page*."
-    )
-    lines = ["", "## Runs", "", intro, ""]
-    header = ["run", *[f"`{p}`" for p in varying], *[f"{m} (final)" for m in metrics], "status", "seconds", "device"]
-    lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    for run in runs:
-        name = f"`{run.id}`" + (" *page*" if run.canonical else "")
-        cells = [f"`{run.parameters.get(p)!r}`" for p in varying]
-        cells += ["" if run.final(m) is None else f"{run.final(m):.6g}" for m in metrics]
-        lines.append("| " + " | ".join([name, *cells, run.status, f"{run.seconds:.1f}", run.where]) + " |")
-    labels = [run_label(run, varying) for run in runs]
-    for metric in metrics:
-        stepped = [r for r in runs if len(r.metrics.get(metric, {}).get("values", [])) > 1]
-        if not stepped:
-            continue
-        name = f"runs-{re.sub(r'[^A-Za-z0-9_.-]+', '-', metric)}.svg"
-        files[name] = run_curves(metric, stepped, [labels[runs.index(r)] for r in stepped]).encode()
-        lines += ["", f"![{metric} across runs]({name})"]
-    return "\n".join(lines) + "\n"
 
 
 def _yaml_str(value: str) -> str:

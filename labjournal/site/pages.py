@@ -19,6 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from labjournal.rendering.fingerprint import renderer_fingerprint
+from labjournal.rendering.runs import build_versions
 from labjournal.store import content_digest
 
 from .listings import PublishedNote
@@ -96,6 +97,7 @@ class NotePages:
             status.note.rel,
             runs_digest,
             provenance,
+            build_versions(),  # the page says when its outputs were made with another torch or Python
         )
         folder = self.journal.cache / "render" / status.note.id / content_digest(*parts)[:16]
         if (folder / "index.md").exists():

@@ -51,7 +51,7 @@ class Provenance:
     key: str
     note: str
     status: str  # "ok" or a failure status ("error", "timeout", "dead kernel", ...)
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)  # every parameter (older entries: those injected)
     overrides: dict[str, Any] = field(default_factory=dict)  # non-default parameters of a promoted run
     device: str = "cpu"
     gpu: str | None = None
@@ -63,6 +63,7 @@ class Provenance:
     last_failure: Failure | None = None
     metrics: dict[str, float] = field(default_factory=dict)  # final value of each recorded metric
     origin: str = "executed"  # "saved": a notebook's own outputs (``execute: false``), never run by labjournal
+    run_id: str = ""  # the run record of these outputs ("" in entries stored before runs were named here)
     format: int = ENTRY_FORMAT
 
     @property
@@ -131,7 +132,15 @@ class Store:
     def __init__(self, root: Path, index: Path | None = None) -> None:
         self.root = root
         self.index: JsonCache[dict[str, Any]] = JsonCache(index, version=1)
-        self.runs = RunLog(root / "runs")
+        self.runs = RunLog(root / "runs", page=self._page_run)
+
+    def _page_run(self, note_id: str) -> tuple[str, str, str] | None:
+        """(run id, key, finished) of the run whose outputs the note's entry holds, for :class:`RunLog`."""
+        entry = self.load(note_id)
+        if entry is None or entry.provenance.saved:
+            return None
+        prov = entry.provenance
+        return prov.run_id, prov.key, prov.finished
 
     def save_index(self) -> None:
         self.index.save()

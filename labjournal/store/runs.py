@@ -3,6 +3,11 @@
 ``store/runs/<note id>/<run id>.json`` holds one record per run: its parameters, code hash, status,
 timings, device, versions and every recorded metric with its steps. Records are written once and
 never changed; the canonical page outputs live in the store entry, the history lives here.
+
+Which run is the page's is decided by the entry, not by the records: the entry names the run its
+outputs come from (``run_id``; older entries: the run with its key and finish time), and
+:meth:`RunLog.list` marks that one run ``canonical``, so a promoted run is the page's and a forced
+re-run replaces the mark instead of adding a second one.
 """
 
 from __future__ import annotations
@@ -12,8 +17,8 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +38,28 @@ def device_label(device: str, gpu: str | None) -> str:
 def short_time(finished: str) -> str:
     """``2026-01-31 09:30`` from an ISO timestamp."""
     return finished.replace("T", " ")[:16]
+
+
+def short_run_id(run_id: str) -> str:
+    """The random tail of a run id (``1a2b3c`` of ``20260102-093000-123-1a2b3c``): what a table shows
+    and what ``labjournal runs --compare`` accepts."""
+    return run_id.rsplit("-", 1)[-1]
+
+
+PageRun = tuple[str, str, str]
+"""(run id, key, finished) of the run whose outputs a note's entry holds."""
+
+
+def page_run_index(records: Sequence[RunRecord], page: PageRun | None) -> int | None:
+    """The index of the one record whose outputs the page shows: the run the entry names, or (an entry
+    stored before it named its run) the last run with the entry's key and finish time."""
+    if page is None:
+        return None
+    run_id, key, finished = page
+    matches = [
+        i for i, r in enumerate(records) if (r.id == run_id if run_id else r.key == key and r.finished == finished)
+    ]
+    return matches[-1] if matches else None
 
 
 @dataclass
@@ -87,8 +114,9 @@ def make_run_id(now: float | None = None) -> str:
 class RunLog:
     """Run records of every note, under ``<store>/runs``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, page: Callable[[str], PageRun | None] | None = None) -> None:
         self.root = root
+        self.page = page  # the run a note's entry holds (the store's entries know)
 
     def folder(self, note_id: str) -> Path:
         return self.root / note_id
@@ -101,13 +129,17 @@ class RunLog:
         return path
 
     def list(self, note_id: str) -> list[RunRecord]:
+        """The note's runs, oldest first; exactly the run whose outputs its entry holds is ``canonical``."""
         records = []
         for path in sorted(self.folder(note_id).glob("*.json")):
             try:
                 records.append(RunRecord.from_dict(json.loads(path.read_text(encoding="utf-8"))))
             except (ValueError, TypeError) as exc:
                 log.warning("%s: unreadable run record (%s); skipped", path, exc)
-        return records
+        if self.page is None or not records:
+            return records
+        index = page_run_index(records, self.page(note_id))
+        return [replace(r, canonical=i == index) for i, r in enumerate(records)]
 
     def digest(self, note_id: str) -> str:
         """Changes whenever a run of the note is added (part of the page's render key)."""
