@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from labjournal.api import open_project
 from labjournal.states import State
+from labjournal.store.entries import ENTRY_FORMAT, Provenance
 
 from .conftest import REPO, JournalDir, copy_repo_journal
 
@@ -28,6 +30,21 @@ def test_the_committed_store_is_current_for_every_note() -> None:
     states = {status.note.rel: status.state for status in map(journal.status, journal.notes())}
     assert len(states) >= 6
     assert all(state is State.FRESH for state in states.values()), states
+
+
+def test_the_committed_store_has_every_field_the_renderer_reads() -> None:
+    """Entries stored by older code read with defaults (no Metrics page, no *page* run, no drift note):
+    the sample store is regenerated when the entry gains a field (``labjournal run --force``)."""
+    fields = {field.name for field in dataclasses.fields(Provenance)}
+    entries = sorted((REPO / "store" / "notes").rglob("*.ipynb"))
+    assert len(entries) >= 6
+    for path in entries:
+        stored = json.loads(path.read_text(encoding="utf-8"))["metadata"]["labjournal"]
+        assert fields <= set(stored), f"{path.relative_to(REPO)} lacks {sorted(fields - set(stored))}"
+        assert stored["format"] == ENTRY_FORMAT and stored["run_id"], path
+    recorded = [p for p in (REPO / "store" / "runs").rglob("*.json")]
+    with_metrics = [p for p in recorded if json.loads(p.read_text(encoding="utf-8")).get("metrics")]
+    assert len(with_metrics) >= 4  # the experiment notes record metrics: the Metrics page has them
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +104,10 @@ def test_search_results_read_as_prose_and_find_entries_before_the_tag_index(buil
     prose = [re.sub(r"<code>.*?</code>", "", doc["text"]) for doc in docs]
     assert not [text for text in prose if "\\(" in text or "\\[" in text]
     assert not [doc["location"] for doc in docs if doc["location"].startswith("tags/")]
+
+
+@pytest.mark.site
+def test_the_sample_site_has_a_metrics_page(built: JournalDir) -> None:
+    """The README advertises it: the committed store carries the metrics the experiment notes record."""
+    page = (built.root / "site/journal/metrics/index.html").read_text(encoding="utf-8")
+    assert "<svg" in page or "<img" in page
