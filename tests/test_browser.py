@@ -405,3 +405,81 @@ def test_no_page_logs_an_error_or_loads_from_another_host(tab: Tab, site: Site) 
                 "[...document.querySelectorAll('.arithmatex')].every(el => el.querySelector('mjx-container'))"
             )
     assert not tab.problems, "\n".join(tab.problems)
+
+
+# -- a first visit: what a new reader met (issue 17) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_newest_entry_is_in_recent_on_desktop_and_in_the_mobile_drawer(
+    browser: Browser, site: Site, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(site.url("journal/"), wait_until="load")
+        if width < 1220:  # the navigation sits in the drawer
+            page.locator('label.md-header__button[for="__drawer"]').click()
+        newest = site.notes[-1]
+        link = page.locator(f'nav.md-nav--primary a.md-nav__link[href$="{newest.id.rsplit("/", 1)[-1]}/"]').first
+        expect(link).to_be_visible()
+        expect(link).to_contain_text(newest.display_title[:20])
+    finally:
+        context.close()
+
+
+def test_the_guide_can_quote_the_recent_marker(tab: Tab) -> None:
+    tab.open("guide/")
+    sentence = tab.page.locator("article p", has_text="in any page").first
+    expect(sentence.locator("code")).to_have_text("<!-- labjournal:recent -->")
+    assert sentence.locator("a").count() == 0  # no list of entries poured into the sentence
+
+
+def test_the_listing_reads_like_a_journal(tab: Tab, site: Site) -> None:
+    tab.open("journal/")
+    expect(tab.page.locator("article svg.lj-heatmap")).to_be_visible()
+    newest = site.notes[-1]
+    card = tab.page.locator("article li", has=tab.page.locator(f'a[href$="{newest.id.rsplit("/", 1)[-1]}/"]')).first
+    text = card.inner_text()
+    assert newest.meta.date.isoformat() in text and newest.meta.kind in text
+    assert f"Day {newest.meta.day}" in text if newest.meta.day else True
+    assert all(f"#{tag}" in text for tag in newest.meta.tags)
+    thumbnail = card.locator("img")
+    expect(thumbnail).to_have_count(1)
+    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+def test_the_metrics_page_draws_what_the_experiments_recorded(tab: Tab) -> None:
+    tab.open("journal/metrics/")
+    figures = tab.page.locator("article img, article svg")
+    assert figures.count() >= 1
+    tab.page.wait_for_function("[...document.querySelectorAll('article img')].every(img => img.complete)")
+
+
+def test_a_missing_page_offers_home_the_journal_and_search(tab: Tab) -> None:
+    """``404.html`` as a host serves it for any missing address (links absolute: it answers at any depth).
+    Its links and assets are under site_url's path (``/labjournal/``): served from the site's root here."""
+    tab.page.route(
+        re.compile(re.escape(tab.site.base) + "labjournal/"),
+        lambda route: route.continue_(url=route.request.url.replace("/labjournal/", "/", 1)),
+    )
+    tab.open("404.html")
+    expect(tab.page.locator("header .md-search")).to_be_visible()  # the theme's assets loaded
+    hrefs = tab.page.locator("article a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs == ["/labjournal/", "/labjournal/journal/"]  # site_url's path: home, then the journal
+    expect(tab.page.locator("article")).to_contain_text("search box")
+    expect(tab.page.locator("input.md-search__input")).to_have_count(1)
+
+
+def test_figures_are_described(tab: Tab, site: Site) -> None:
+    for note in site.notes:
+        tab.open(f"journal/{note.id}/")
+        alts = tab.page.locator("article .lj-output img").evaluate_all("imgs => imgs.map(i => i.alt)")
+        assert all(alt and alt != "Figure" for alt in alts), (note.id, alts)
+
+
+def test_search_snippets_show_formulas_as_text(tab: Tab) -> None:
+    tab.open("")
+    search(tab, KOREAN_WORD, STATISTICS)
+    snippets = tab.page.locator("li.md-search-result__item").all_inner_texts()
+    assert snippets and not [s for s in snippets if "\\(" in s or "\\[" in s], snippets
