@@ -13,6 +13,8 @@ from labjournal.errors import UsageError
 from labjournal.notes import KINDS, read_note
 from labjournal.notes.params import declared
 
+from .conftest import REPO, JournalDir
+
 D = dt.date
 
 
@@ -217,3 +219,47 @@ def test_bad_input_is_refused_with_the_fix(root: Path) -> None:
     with pytest.raises(UsageError, match="YYYY-MM-DD"):
         parse_date("2026/03/02")
     assert parse_date("2026-03-02") == D(2026, 3, 2)
+
+
+def test_new_entries_are_drafts_until_the_author_says_otherwise(root: Path) -> None:
+    path = new_note(root, kind="note", title="Plan", date=D(2026, 4, 1))
+    assert read_note(path, root).meta.draft
+    (root / "_templates").mkdir()
+    (root / "_templates" / "note.md").write_text(
+        "---\ntitle: {{ title }}\ndate: {{ date }}\ndraft: false\n---\n\nPublished at once.\n", encoding="utf-8"
+    )
+    assert not read_note(new_note(root, kind="note", title="Now", date=D(2026, 4, 1)), root).meta.draft
+
+
+def test_new_says_the_entry_is_a_draft(journal: JournalDir, capsys: pytest.CaptureFixture[str]) -> None:
+    assert journal.cli("new", "--kind", "note", "--title", "Reading", "--date", "2026-04-01") == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "notes/2026/2026-04-01-reading.md"
+    assert "a draft: remove 'draft: true' from its front matter to publish it" in err
+    assert "draft: true" in (journal.root / out.strip()).read_text(encoding="utf-8")
+
+
+def test_one_day_rule_for_new_import_and_the_warning(
+    journal: JournalDir, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two imports on one date share its Day number, the next date gets the next one, and no command warns;
+    a Day number on two dates (a copied header) is what the warning names."""
+    lecture = str(REPO / "tests" / "data" / "subtitles" / "zoom.vtt")
+    for title in ("Morning lecture", "Afternoon lecture"):
+        assert journal.cli("import", lecture, "--title", title, "--date", "2026-05-04") == 0
+    assert journal.cli("new", "--date", "2026-05-05") == 0
+    notes = journal.root / "notes"
+    days = {p.name: read_note(p, notes).meta.day for p in sorted((notes / "2026").iterdir())}
+    assert days == {
+        "2026-05-04-afternoon-lecture.md": 1,
+        "2026-05-04-morning-lecture.md": 1,
+        "2026-05-05-day-2.md": 2,
+    }
+    with caplog.at_level(logging.WARNING):
+        assert journal.cli("status") == 0
+    assert not [r for r in caplog.records if "Day" in r.getMessage()]
+    copied = journal.write("2026/2026-05-06-copied.md", "---\ntitle: Copied\ndate: 2026-05-06\nday: 2\n---\n\nText.\n")
+    with caplog.at_level(logging.WARNING):
+        assert journal.cli("status") == 0
+    (warning,) = [r.getMessage() for r in caplog.records if "Day 2" in r.getMessage()]
+    assert str(copied) in warning and "2026-05-05-day-2.md" in warning and "one Day number per date" in warning

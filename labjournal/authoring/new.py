@@ -1,6 +1,10 @@
 """Writing entries: ``labjournal new`` makes ``notes/YYYY/YYYY-MM-DD-<slug>.md`` from a template.
 
-Day numbers count the days of the journal, not its entries:
+A new entry is a draft (``draft: true`` in its front matter): the site leaves it out until its author
+removes that line, so template placeholders are never published by accident.
+
+Day numbers count the days of the journal, not its entries. One rule, shared with the duplicate-Day
+warning of ``labjournal.notes.warn_duplicate_days``: a Day number belongs to one date.
 
 * an entry on a date that already has a numbered entry shares that date's number;
 * an entry after every numbered date gets the highest number + 1 (gaps are left as they are);
@@ -176,6 +180,15 @@ def render_template(template: Template, values: Mapping[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def mark_draft(text: str) -> str:
+    """``text`` with ``draft: true`` at the end of its front matter, unless the template says ``draft:``."""
+    lines = text.split("\n")
+    end = _front_matter_end(lines)
+    if end < 0 or any(line.startswith("draft:") for line in lines[1:end]):
+        return text
+    return "\n".join([*lines[:end], "draft: true", *lines[end:]])
+
+
 def entry_path(notes_root: Path, on: dt.date, slug: str, *, exact: bool = False) -> Path:
     """``notes/YYYY/YYYY-MM-DD-<slug>.md``, with ``-2``, ``-3``... when that name (any note suffix) is taken.
 
@@ -273,6 +286,6 @@ def new_note(
         "transcript": "",
         **extra,
     }
-    text = render_template(template, values)
+    text = mark_draft(render_template(template, values))
     path = entry_path(notes_root, on, slug or default_slug, exact=slug is not None)
     return write_entry(path, text, notes_root, template)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 
 from rich.markup import escape
 
 from labjournal import api
-from labjournal.errors import UsageError
+from labjournal.errors import LabjournalError, UsageError
 from labjournal.execution import Report, RunRequest
 from labjournal.execution.params import parse_overrides, sweep_grid
+from labjournal.states import Action
 from labjournal.store import RunRecord
 
 from . import printing
@@ -88,15 +90,67 @@ def cmd_build(args: argparse.Namespace) -> int:
     return _report_runs(result.reports) if result.reports else 0
 
 
+_NOTE_SUFFIXES = {".md", ".py", ".ipynb"}
+
+
+def _hidden(rel: Path) -> bool:
+    """Templates (``_templates/``), hidden files and folders: never notes to run."""
+    return any(part.startswith(("_", ".")) for part in rel.parts)
+
+
+class _RunOnSave:
+    """Before each preview build: the notes saved since the last one are run if their code changed
+    (a prose edit leaves a note fresh: planning reuses its stored outputs and executes nothing).
+    The shared preload server stays up between saves, so each run forks a warm kernel."""
+
+    def __init__(self, project: api.Project) -> None:
+        self.project = project
+        self.executor = project.executor_settings()
+        self.seen = self._stamps()
+
+    def _stamps(self) -> dict[Path, int]:
+        stamps = {}
+        for path in self.project.journal.notes_root.rglob("*"):
+            with contextlib.suppress(OSError):
+                stamps[path] = path.stat().st_mtime_ns
+        return stamps
+
+    def __call__(self) -> None:
+        now = self._stamps()
+        saved = [path for path, stamp in now.items() if self.seen.get(path) != stamp and path.is_file()]
+        self.seen = now
+        root = self.project.journal.notes_root
+        notes = [path for path in saved if path.suffix in _NOTE_SUFFIXES and not _hidden(path.relative_to(root))]
+        if not notes:
+            return
+        try:
+            reports = api.run(self.project, RunRequest(paths=notes), executor=self.executor, wait=False)
+        except LabjournalError as exc:  # e.g. another run holds the journal: the preview shows what is stored
+            console.print(f"[yellow]not run:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            return
+        if any(report.action is Action.EXECUTED for report in reports):
+            printing.summary(reports)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from labjournal.site import serve_site
 
-    return serve_site(_project(args).config_file, args.dev_addr)
+    project = _project(args)
+    before_build = None if args.no_run else _RunOnSave(project)
+    try:
+        return serve_site(project.config_file, args.dev_addr, before_build)
+    finally:
+        from labjournal.executors.preload import close_shared_servers
+
+        close_shared_servers()  # the warm kernel server goes with the preview
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     printing.status_table(api.status(_project(args)))
     return 0
+
+
+DRAFT_NOTICE = "a draft: remove 'draft: true' from its front matter to publish it"
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -114,6 +168,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         slug=args.slug,
     )
     out.print(str(path.relative_to(project.root)), highlight=False)
+    console.print(escape(DRAFT_NOTICE), highlight=False)
     return 0
 
 
@@ -121,8 +176,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from labjournal.authoring import import_transcript, parse_date
 
     project = _project(args)
-    path = import_transcript(
-        _base(args) / args.file,
+    source = _base(args) / args.file
+    imported = import_transcript(
+        source,
         project.journal.notes_root,
         title=args.title,
         video=args.video,
@@ -130,7 +186,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         tags=args.tags or ("transcript",),
         series=args.series,
     )
-    out.print(str(path.relative_to(project.root)), highlight=False)
+    out.print(str(imported.path.relative_to(project.root)), highlight=False)
+    console.print(escape(f"read {args.file.name}: {imported.summary()}"), highlight=False, soft_wrap=True)
+    for note in imported.reading.notes:
+        console.print(escape(f"{source}: {note}"), highlight=False, soft_wrap=True)
+    console.print(escape(DRAFT_NOTICE), highlight=False)
     return 0
 
 

@@ -92,10 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="live preview; watches notes/ and the store (drafts shown)")
     serve.add_argument("-a", "--dev-addr", default=None, help="IP:PORT to serve on")
+    serve.add_argument(
+        "--no-run", action="store_true", help="never execute: a note whose code was saved shows as stale"
+    )
 
     sub.add_parser("status", help="the state of every note: fresh, stale, failed, never run, needs GPU")
 
-    new = sub.add_parser("new", help="start an entry from notes/_templates/<kind>.md with the next Day number")
+    new = sub.add_parser("new", help="start an entry (a draft) from notes/_templates/<kind>.md with its Day number")
     new.add_argument("--kind", choices=KINDS, default="daily")
     new.add_argument("--title")
     new.add_argument("--date", metavar="YYYY-MM-DD", help="default: today")
@@ -104,7 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--video", help="lecture video URL")
     new.add_argument("--slug", help="file name after the date (refused if taken)")
 
-    imp = sub.add_parser("import", help="a lecture's subtitles (.vtt/.srt) -> a lecture note")
+    imp = sub.add_parser(
+        "import",
+        help="a lecture's subtitles or transcript (.vtt, .srt, YouTube transcript text) -> a lecture note (a draft)",
+    )
     imp.add_argument("file", type=Path)
     imp.add_argument("--title", required=True)
     imp.add_argument("--video", help="video URL: each paragraph's timestamp links to that second")

@@ -66,9 +66,12 @@ class Progress:
     """Entered around the execution of ``total`` jobs (a progress bar), only when there are any."""
 
 
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 @contextlib.contextmanager
 def stop_on_interrupt(executor: Executor) -> Iterator[None]:
-    """Ctrl-C stops the executor's workers at once, then unwinds (finished results are committed).
+    """Ctrl-C (or SIGTERM) stops the executor's workers at once, then unwinds (finished results are committed).
 
     Without this a local pool would wait for its running notes before the interrupt got through.
     """
@@ -76,15 +79,22 @@ def stop_on_interrupt(executor: Executor) -> Iterator[None]:
         yield
         return
 
+    previous: dict[int, Any] = {signum: signal.getsignal(signum) for signum in _STOP_SIGNALS}
+
     def stop(signum: int, frame: object) -> None:
         executor.abort()
+        handler = previous.get(signum)
+        if callable(handler) and handler is not signal.default_int_handler:
+            handler(signum, frame)  # the command line's records SIGTERM (exit code), then raises
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, stop)
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, stop)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def run_notes(

@@ -109,10 +109,12 @@ def check_unique_ids(notes: Iterable[Note]) -> None:
 
 
 def warn_duplicate_days(notes: Iterable[Note]) -> list[str]:
-    """Log a warning naming the files of every Day number used more than once; return the warnings.
+    """Log a warning naming the files of every Day number used on more than one date; return the warnings.
 
-    A warning, not an error: both notes still build, but ``labjournal new`` numbers from the
-    highest Day, so a duplicate is usually a copied header that was not updated.
+    Day numbers count the days of the journal, not its entries: the entries of one date share its Day
+    number (``labjournal new`` and ``import`` give a second entry on a date that date's number), and a
+    Day number belongs to one date. A number on two dates is usually a copied header that was not
+    updated: a warning, not an error, as both notes still build.
     """
     by_day: dict[int, list[Note]] = defaultdict(list)
     for note in notes:
@@ -120,8 +122,8 @@ def warn_duplicate_days(notes: Iterable[Note]) -> list[str]:
             by_day[note.meta.day].append(note)
     warnings = []
     for day, same in sorted(by_day.items()):
-        if len(same) > 1:
-            files = " and ".join(str(note.path) for note in sorted(same, key=lambda n: n.rel))
-            warnings.append(f"Day {day} is used by {files}: give each entry its own day number")
+        if len({note.meta.date for note in same}) > 1:
+            files = " and ".join(f"{note.path} ({note.meta.date})" for note in sorted(same, key=lambda n: n.rel))
+            warnings.append(f"Day {day} is used on more than one date, by {files}: one Day number per date")
             log.warning("%s", warnings[-1])
     return warnings

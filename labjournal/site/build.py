@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from labjournal.errors import LabjournalError
+from .errors import SiteBuildError
 
-
-class SiteBuildError(LabjournalError):
-    """MkDocs stopped: a configuration error, or a warning under ``--strict``."""
+__all__ = ["SiteBuildError", "build_site", "serve_site"]
 
 
 @contextmanager
@@ -38,28 +35,71 @@ def _mkdocs_log_to_stderr() -> Iterator[None]:
 def build_site(config_file: Path, *, strict: bool = False, site_dir: Path | None = None) -> None:
     """``mkdocs build`` in this process, as its command line does it (no second interpreter to
     start and no second import of MkDocs, material and labjournal: most of a no-op build's
-    difference from a plain MkDocs build)."""
+    difference from a plain MkDocs build). Skipped when nothing it reads changed since the last
+    build of the same site folder (``incremental``)."""
     from mkdocs import config
-    from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
     site = str(site_dir.resolve()) if site_dir else None
     with _mkdocs_log_to_stderr():
         try:
             cfg = config.load_config(config_file=str(config_file), strict=strict, site_dir=site)
-            cfg.plugins.on_startup(command="build", dirty=False)
-            try:
-                build(cfg)
-            finally:
-                cfg.plugins.on_shutdown()
+            _build_unless_unchanged(cfg, strict=strict)
         except MkDocsException as exc:
             raise SiteBuildError(f"mkdocs: {exc}") from None
 
 
-def serve_site(config_file: Path, dev_addr: str | None = None) -> int:
-    """``mkdocs serve`` in its own process, until it is stopped; returns its exit code."""
-    command = [sys.executable, "-m", "mkdocs", "serve", "-f", str(config_file)]
-    command += ["-a", dev_addr] if dev_addr else []
+def _journal_folders(cfg: Any) -> tuple[Path, list[Path]] | None:
+    """The journal's cache folder and its notes and store folders (None: the plugin is not used)."""
+    plugin = cfg.plugins.get("labjournal")
+    if plugin is None or not plugin.config.enabled:
+        return None
+    root = Path(cfg.config_file_path).parent
+    return root / plugin.config.cache_dir, [root / plugin.config.notes_dir, root / plugin.config.store_dir]
+
+
+def _build_unless_unchanged(cfg: Any, *, strict: bool) -> None:
+    from mkdocs.commands.build import build
+
+    from .incremental import BuildManifest, input_digest
+
+    folders = _journal_folders(cfg)
+    if folders is None:
+        manifest = None
+    else:
+        cache_dir, watched = folders
+        manifest = BuildManifest(cache_dir, Path(cfg.site_dir))
+
+        def inputs_now() -> str:
+            return input_digest(cfg, strict=strict, folders=watched, skip=[cache_dir, Path(cfg.site_dir)])
+
+        inputs = inputs_now()
+        if manifest.unchanged(inputs):
+            logging.getLogger("mkdocs").info("Nothing changed since the last build of %s: kept as it is", cfg.site_dir)
+            return
+        manifest.forget()
+    cfg.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(cfg)
+    finally:
+        cfg.plugins.on_shutdown()
+    if manifest is not None and inputs_now() == inputs:  # an input saved while we built: the next is not skipped
+        manifest.record(inputs)
+
+
+def serve_site(config_file: Path, dev_addr: str | None = None, before_build: Callable[[], None] | None = None) -> int:
+    """The live preview in this process, until it is stopped (Ctrl-C, or SIGTERM: ``labjournal.cli``
+    turns it into the same interrupt). No second process: nothing can be left serving an old preview
+    once the command has gone. ``before_build`` runs before each (re)build (``preview``)."""
+    from mkdocs.exceptions import MkDocsException
+
+    from .preview import serve_preview
+
     # mkdocs-material prints a banner about MkDocs 2 on every build; labjournal pins mkdocs<2
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": os.environ.get("NO_MKDOCS_2_WARNING", "1")}
-    return subprocess.call(command, cwd=config_file.parent, env=env)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    with _mkdocs_log_to_stderr():
+        try:
+            serve_preview(config_file, dev_addr, before_build)
+        except MkDocsException as exc:
+            raise SiteBuildError(f"mkdocs: {exc}") from None
+    return 0

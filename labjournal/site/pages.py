@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from labjournal.rendering.fingerprint import renderer_fingerprint
 from labjournal.rendering.runs import build_versions
-from labjournal.store import content_digest
+from labjournal.store import cached_text, content_digest
 
 from .listings import PublishedNote
 from .summary import plain_summary
@@ -42,6 +42,8 @@ class NotePages:
         self.config = config
         self._renderer: Renderer | None = None
         self._markdown: Markdown | None = None
+        # once per build, not per note: it lists the registered output handlers' source files
+        self.fingerprint = renderer_fingerprint()
 
     def check_markdown(self, text: str) -> None:
         """Convert ``text`` as MkDocs will (same extensions): a page that would stop the build raises
@@ -80,9 +82,11 @@ class NotePages:
         for asset in assets:
             _add_asset(files, config, f"{folder}/{asset.name}", asset)
         figures = [a.name for a in assets if a.name.startswith("figure-") and a.suffix in FIGURE_SUFFIXES]
-        excerpt = plain_summary((cached / "index.md").read_text(encoding="utf-8"))
+        # beside the render (same key): a build reads it instead of converting every page's Markdown again
+        excerpt_file = cached.with_name(cached.name + ".excerpt")
+        excerpt = cached_text(excerpt_file, lambda: plain_summary((cached / "index.md").read_text("utf-8")) or "")
         thumbnail = f"{folder}/{min(figures, key=_figure_order)}" if figures else None
-        return dataclasses.replace(item, excerpt=excerpt, thumbnail=thumbnail)
+        return dataclasses.replace(item, excerpt=excerpt or None, thumbnail=thumbnail)
 
     def render_cached(self, status: NoteStatus) -> Path:
         """The folder of the note's rendered page, rendered now unless an identical render is there."""
@@ -90,7 +94,7 @@ class NotePages:
         runs_digest = self.journal.store.runs.digest(status.note.id)
         limits = repr(self.journal.limits)  # the caps shape the page too
         parts = (
-            renderer_fingerprint(),
+            self.fingerprint,
             limits,
             status.state.value,
             status.note.text,

@@ -1,0 +1,198 @@
+"""``labjournal serve``: MkDocs' live-reloading server in this process, rebuilding only what changed.
+
+What ``mkdocs serve`` does (a temporary site folder, a rebuild when a watched file is saved, the
+browser reloaded by MkDocs' livereload script), with three differences:
+
+- it runs in the command's own process, so stopping the command stops the server and frees its
+  port (no child to orphan);
+- ``before_build`` runs before every build (the command line re-runs the notes whose code was saved);
+- after the first, full build, each build is MkDocs' *dirty* build: only the pages whose source is
+  newer than their HTML are read and rendered again (a saved note is rendered into a new cached
+  file, so its page is one of them; listing pages are generated and always rebuilt). What that
+  leaves stale, until the next full build (``mkdocs.yml`` saved, or ``serve`` restarted): other
+  pages' navigation and previous/next links, the home page's recent entries, the feeds and the tags
+  index. The search index is merged: the rebuilt pages' entries replace theirs, the others are kept.
+  :class:`PreviewMemory` keeps the titles of pages a dirty build did not read, for the rebuilt
+  pages' navigation and previous/next links.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import socket
+import tempfile
+from collections.abc import Callable
+from os.path import isfile, join
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mkdocs.plugins import BasePlugin, event_priority
+
+from .errors import SiteBuildError
+
+log = logging.getLogger("mkdocs.commands.serve")
+
+
+def _serve_url(host: str, port: int, path: str) -> str:
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{port}{path.rstrip('/')}/"
+
+
+class PreviewMemory(BasePlugin):
+    """A plugin added to each preview build: the titles of the pages read so far, given back to the
+    pages a dirty build does not read (MkDocs leaves their title empty: "Previous: None")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.titles: dict[str, str] = {}
+
+    def add_to(self, config: Any) -> None:
+        config.plugins["labjournal-preview"] = self
+
+    @event_priority(-100)  # after the labjournal plugin escaped the titles
+    def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
+        for file in files.documentation_pages():
+            page = file.page
+            if page is not None and page.title is None and file.src_uri in self.titles:
+                page.title = self.titles[file.src_uri]
+        return env
+
+    def on_page_context(self, context: Any, /, *, page: Any, config: Any, nav: Any) -> Any:
+        if page.title is not None:
+            self.titles[page.file.src_uri] = page.title
+        return context
+
+
+def _merge_search_index(site_dir: str, before: bytes | None) -> None:
+    """The index a dirty build wrote holds only the rebuilt pages: add the other pages' entries back."""
+    path = join(site_dir, "search", "search_index.json")
+    if before is None or not isfile(path):
+        return
+    with open(path, encoding="utf-8") as f:
+        index = json.load(f)
+    rebuilt = {doc["location"].split("#")[0] for doc in index.get("docs", [])}
+    kept = [doc for doc in json.loads(before).get("docs", []) if doc["location"].split("#")[0] not in rebuilt]
+    index["docs"] = kept + index.get("docs", [])
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(index, f, ensure_ascii=False, separators=(",", ":"))
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+class _Builder:
+    """Builds the preview: in full the first time and after ``mkdocs.yml`` changed, else dirty."""
+
+    def __init__(self, config_file: Path, site_dir: str, options: dict[str, Any], before_build: Any) -> None:
+        self.config_file, self.site_dir, self.options = config_file, site_dir, options
+        self.before_build = before_build
+        self.memory = PreviewMemory()
+        self.serve_url = ""
+        self.config_stamp: int | None = None
+
+    def config(self) -> Any:
+        from mkdocs.config import load_config
+
+        config = load_config(config_file=str(self.config_file), site_dir=self.site_dir, **self.options)
+        self.memory.add_to(config)
+        return config
+
+    def __call__(self, config: Any = None) -> None:
+        from mkdocs.commands.build import build
+
+        if self.before_build is not None:
+            self.before_build()
+        log.info("Building documentation...")
+        config = config or self.config()
+        config.site_url = self.serve_url
+        stamp = os.stat(self.config_file).st_mtime_ns
+        dirty, self.config_stamp = stamp == self.config_stamp, stamp
+        index = _read(join(self.site_dir, "search", "search_index.json")) if dirty else None
+        stale_ok = {name: _read(join(self.site_dir, name)) for name in _AGGREGATES} if dirty else {}
+        build(config, serve_url=self.serve_url, dirty=dirty)
+        if dirty:
+            _merge_search_index(self.site_dir, index)
+            for name, data in stale_ok.items():  # a dirty build's feeds list only the rebuilt pages
+                if data is not None:
+                    with open(join(self.site_dir, name), "wb") as f:
+                        f.write(data)
+
+
+_FEEDS = ("feed_rss_created.xml", "feed_rss_updated.xml", "feed_json_created.json", "feed_json_updated.json")
+_AGGREGATES = (*_FEEDS, "tags.json")
+
+
+class _NoDirtyWarning(logging.Filter):
+    """MkDocs warns on every dirty build; the preview says what it leaves stale once, in the guide."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+def serve_preview(
+    config_file: Path, dev_addr: str | None = None, before_build: Callable[[], None] | None = None
+) -> None:
+    """Serve the site until interrupted (``KeyboardInterrupt``: Ctrl-C, or SIGTERM via the command line)."""
+    logging.getLogger("mkdocs.commands.build").addFilter(_NoDirtyWarning())
+    site_dir = tempfile.mkdtemp(prefix="labjournal-preview-")
+    try:
+        _serve(config_file, site_dir, dev_addr, before_build)
+    finally:
+        shutil.rmtree(site_dir, ignore_errors=True)
+
+
+def _check_address(host: str, port: int) -> None:
+    """Fail before the first build, not after it, when the address is taken."""
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as exc:
+        raise SiteBuildError(f"cannot serve on {host}:{port}: {exc.strerror}; choose another with -a IP:PORT") from None
+
+
+def _serve(config_file: Path, site_dir: str, dev_addr: str | None, before_build: Any) -> None:
+    from mkdocs.livereload import LiveReloadServer
+
+    builder = _Builder(config_file, site_dir, {"dev_addr": dev_addr} if dev_addr else {}, before_build)
+    config = builder.config()
+    host, port = config.dev_addr
+    _check_address(host, port)
+    config.plugins.on_startup(command="serve", dirty=True)
+    mount_path = urlsplit(config.site_url or "/").path
+    builder.serve_url = _serve_url(host, port, mount_path)
+    server = LiveReloadServer(
+        builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path, polling_interval=0.2
+    )
+    server.error_handler = lambda code: _error_page(site_dir, code)
+    try:
+        builder(config)
+        server.watch(config.docs_dir)
+        server.watch(config.config_file_path)
+        server = config.plugins.on_serve(server, config=config, builder=builder)
+        for item in config.watch:
+            server.watch(item)
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            log.info("Shutting down...")
+        finally:
+            server.shutdown()
+    finally:
+        config.plugins.on_shutdown()
+
+
+def _error_page(site_dir: str, code: int) -> bytes | None:
+    if code in (404, 500):
+        page = join(site_dir, f"{code}.html")
+        if isfile(page):
+            with open(page, "rb") as f:
+                return f.read()
+    return None

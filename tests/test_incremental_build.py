@@ -1,0 +1,112 @@
+"""A build where nothing changed does no MkDocs work, and every build gives a full build's site.
+
+Both ways are real builds of the same journal: one that keeps ``site/`` and the build manifest
+(``labjournal.site.incremental``), and a fresh copy built from nothing; every file of the two
+``site/`` folders is compared, the build's own timestamps aside.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import JournalDir, code, note_text
+
+pytestmark = pytest.mark.site
+
+TIMESTAMPS = [
+    re.compile(rb"<lastBuildDate>[^<]*</lastBuildDate>"),
+    re.compile(rb"<lastmod>[^<]*</lastmod>"),
+    re.compile(rb"<pubDate>[^<]*</pubDate>"),
+    re.compile(rb'"date_modified": ?"[^"]*"'),  # the RSS plugin's JSON feeds: the time of the build
+]
+
+
+def _site(root: Path) -> dict[str, bytes]:
+    files = {}
+    for path in sorted((root / "site").rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            for stamp in TIMESTAMPS:
+                data = stamp.sub(b"<stamp/>", data)
+            files[path.relative_to(root).as_posix()] = data
+    return files
+
+
+def _mtimes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in (root / "site").rglob("*") if p.is_file()}
+
+
+def _full_build(journal: JournalDir, dest: Path) -> dict[str, bytes]:
+    """The site a build from nothing gives: a copy without ``site/`` and without the journal's caches."""
+    fresh = journal.copy_to(dest)
+    shutil.rmtree(fresh.root / "site", ignore_errors=True)
+    shutil.rmtree(fresh.root / ".labjournal", ignore_errors=True)
+    assert fresh.cli("build", "--no-execute") == 0
+    return _site(fresh.root)
+
+
+def _assert_same_site(kept: dict[str, bytes], full: dict[str, bytes]) -> None:
+    assert sorted(kept) == sorted(full)
+    different = [name for name in kept if kept[name] != full[name]]
+    assert not different, f"differ from a full build: {different}"
+
+
+@pytest.fixture
+def built(journal: JournalDir) -> JournalDir:
+    for day in range(1, 6):
+        journal.write(f"2026/day{day}.md", note_text(f"Day {day}", f"2026-01-0{day}", f"Words of day {day}.\n"))
+    journal.write("2026/code.md", note_text("Code", "2026-01-09", "Six times seven:\n\n" + code("print(6 * 7)")))
+    assert journal.cli("build") == 0  # executes the code note, then builds
+    return journal
+
+
+def test_a_build_where_nothing_changed_leaves_the_site_as_it_is(
+    built: JournalDir, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = _mtimes(built.root)
+    assert built.cli("build") == 0
+    assert _mtimes(built.root) == before, "a no-op build wrote into site/"
+    assert "42" in built.page("2026/code")
+    _assert_same_site(_site(built.root), _full_build(built, tmp_path / "full"))
+
+
+@pytest.mark.kernel
+def test_a_build_after_a_prose_edit_gives_a_full_builds_site(built: JournalDir, tmp_path: Path) -> None:
+    built.write("2026/day3.md", note_text("Day 3", "2026-01-03", "Words of day 3, and a quokka.\n"))
+    assert built.cli("build") == 0
+    assert "quokka" in built.page("2026/day3")
+    _assert_same_site(_site(built.root), _full_build(built, tmp_path / "full"))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda root: (root / "docs" / "index.md").write_text("# Home, with a wallaby\n"), id="docs"),
+        pytest.param(lambda root: (root / "site" / "index.html").unlink(), id="a site file removed"),
+        pytest.param(
+            lambda root: (root / "mkdocs.yml").write_text((root / "mkdocs.yml").read_text() + "\ncopyright: numbat\n"),
+            id="mkdocs.yml",
+        ),
+        pytest.param(lambda root: shutil.rmtree(root / "store"), id="store removed"),
+    ],
+)
+def test_a_changed_input_or_output_makes_the_build_run(built: JournalDir, change: object) -> None:
+    before = _mtimes(built.root)
+    change(built.root)  # type: ignore[operator]
+    assert built.cli("build", "--no-execute") == 0
+    after = _mtimes(built.root)
+    assert after.keys() >= {"site/index.html"}
+    assert after != before
+
+
+def test_strict_is_part_of_what_was_built(built: JournalDir) -> None:
+    before = _mtimes(built.root)
+    assert built.cli("build", "--strict") == 0
+    assert _mtimes(built.root) != before, "a --strict build must check its warnings, not reuse a lenient build"
+    strict = _mtimes(built.root)
+    assert built.cli("build", "--strict") == 0
+    assert _mtimes(built.root) == strict
