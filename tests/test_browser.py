@@ -11,6 +11,7 @@ Screenshots land in `$LABJOURNAL_ARTIFACTS` if set, else in a temporary folder p
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
@@ -101,6 +102,32 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """``folder`` served on 127.0.0.1 (a free port) for the length of the block; yields its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium through Playwright, for the length of the block."""
+    playwright: Playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+
+
 # module scope: Playwright's sync API keeps an event loop running in this thread while it is
 # started, which would break asyncio.run() in the test modules that come after this one
 @pytest.fixture(scope="module")
@@ -114,15 +141,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     notes = [note for note in discover(root / "notes") if not note.meta.draft]
     assert DRAFT_ID not in {note.id for note in notes} and len(notes) >= 5
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root / "site")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Site(root, notes, f"http://127.0.0.1:{server.server_address[1]}/")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_folder(root / "site") as base:
+        yield Site(root, notes, base)
 
 
 @pytest.fixture(scope="module")
@@ -140,13 +160,8 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureR
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    playwright: Playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
+    with chromium() as launched:
+        yield launched
 
 
 @dataclass

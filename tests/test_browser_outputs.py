@@ -10,11 +10,8 @@ request to any other host fails the test.
 
 from __future__ import annotations
 
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,8 +21,8 @@ from labjournal.rendering.outputs.interactive import plotly_js
 from .conftest import MKDOCS_YML, REPO, JournalDir, code, note_text
 
 # test_browser skips (and so this module) without playwright or chromium
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORT, Site, Tab, _QuietHandler  # isort: skip
-from playwright.sync_api import Browser, Playwright, expect, sync_playwright  # isort: skip
+from .test_browser import TIMEOUT_MS, VIEWPORT, Site, Tab, chromium, serve_folder  # isort: skip
+from playwright.sync_api import Browser, expect  # isort: skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
@@ -89,28 +86,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         )
     journal.write(f"{PLOTLY}.md", note_text("Plotly chart", "2026-03-02", "An interactive chart.\n\n" + code(chart)))
     assert journal.cli("build") == 0
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(_QuietHandler, directory=str(journal.root / "site"))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Site(journal.root, [], f"http://127.0.0.1:{server.server_address[1]}/")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_folder(journal.root / "site") as base:
+        yield Site(journal.root, [], base)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    playwright: Playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -7,28 +7,19 @@ One journal with a sweep of four runs is built once; each viewport loads the pag
 
 from __future__ import annotations
 
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
 
 import pytest
 
 from .conftest import REPO, JournalDir, code, note_text
 
-try:
-    from playwright.sync_api import Browser, sync_playwright
-except ImportError:
-    pytest.skip("playwright is not installed (pip install -e '.[test]')", allow_module_level=True)
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    pytest.skip("no chromium executable on PATH (Debian: apt-get install chromium)", allow_module_level=True)
+# test_browser skips (and so this module) without playwright or chromium
+from .test_browser import chromium, serve_folder  # isort: skip
+from playwright.sync_api import Browser  # isort: skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel, pytest.mark.site]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 WIDE = note_text(
     "Wide sweep",
     "2026-07-01",
@@ -48,11 +39,6 @@ WIDE = note_text(
 )
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(make_journal) -> Iterator[str]:
     journal: JournalDir = make_journal("runs-table-browser")
@@ -65,26 +51,14 @@ def served(make_journal) -> Iterator[str]:
     sweep = ["--sweep", "lr=0.001,0.3", "--sweep", "optimizer=sgd,momentum", "-j", "2"]
     assert journal.cli("run", "notes/2026/wide.md", *sweep) == 0
     assert journal.cli("build", "--no-execute", "--strict") == 0
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(journal.root / "site")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/journal/2026/wide/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_folder(journal.root / "site") as base:
+        yield f"{base}journal/2026/wide/"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
+    with chromium() as launched:
+        yield launched
 
 
 MEASURE = """() => {

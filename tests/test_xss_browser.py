@@ -39,18 +39,15 @@ of its own: a build may refuse a script URL there, with an error naming the fiel
 from __future__ import annotations
 
 import contextlib
-import http.server
 import io
 import json
 import os
 import re
 import shutil
-import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -59,20 +56,13 @@ import pytest
 from .conftest import REPO, JournalDir, code, note_text
 from .xss_corpus import CORPUS, SVG_OPEN, Payload, by_id, family, payload_ids, sample
 
-try:
-    from playwright.sync_api import Browser, Page, sync_playwright
-    from playwright.sync_api import Error as PlaywrightError
-except ImportError:
-    pytest.skip("playwright is not installed (pip install -e '.[test]')", allow_module_level=True)
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    pytest.skip("no chromium executable on PATH (Debian: apt-get install chromium)", allow_module_level=True)
+# test_browser skips (and so this module) without playwright or chromium
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, serve_folder  # isort: skip
+from playwright.sync_api import Browser, Page, sync_playwright  # isort: skip
+from playwright.sync_api import Error as PlaywrightError  # isort: skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel, pytest.mark.site]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 FOLDER = "xss"  # notes/xss/: every channel's note
 BATCH = 100  # payloads per cell: one cell's prints are one output, kept under the page's caps
 PARAMS = 50  # payloads per `labjournal run -p` (one parameter each)
@@ -490,24 +480,6 @@ class Audit:
     report: Path | None = None
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _serve(folder: Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 def _channel_of(rel: str) -> str:
     """The channel a page belongs to: its note's, or the site page's own path."""
     match = re.match(rf"journal/{FOLDER}/([^/]+)/", rel)
@@ -726,7 +698,7 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> Audit:
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         stack.callback(browser.close)
-        base = stack.enter_context(_serve(top))
+        base = stack.enter_context(serve_folder(top))
         browsing = Browsing(browser, base, allowed)
         browsing.learn_baseline("journal/baseline/", ["", "guide/", "journal/", "tags/", "404.html"])
         mark = time.monotonic()
@@ -831,7 +803,7 @@ def test_the_audit_sees_what_it_looks_for(tmp_path: Path) -> None:
     (page_dir / "index.html").write_text(
         "<!doctype html><html><body>" + "".join(p.text for p in live) + "</body></html>"
     )
-    with _serve(tmp_path) as base, sync_playwright() as playwright:
+    with serve_folder(tmp_path) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             browsing = Browsing(browser, base)
