@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 
@@ -62,17 +64,43 @@ def _serve(root: object, port: int, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+class _Preview:
+    """A running ``labjournal serve``: its base URL, and the processes of its tree seen so far."""
+
+    def __init__(self, server: subprocess.Popen[bytes], base: str) -> None:
+        self.server, self.base, self.seen = server, base, []
+
+    def note_tree(self) -> None:
+        from .test_shutdown import _tree
+
+        known = {process.pid for process in self.seen}
+        self.seen += [p for p in _tree(self.server) if p.pid not in known]  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def _previewing(journal: JournalDir, *extra: str) -> Iterator[_Preview]:
+    """``serve`` for the block; after SIGTERM, no process of its tree (as noted) may be left."""
+    from .test_shutdown import _alive
+
+    port = _free_port()
+    preview = _Preview(_serve(journal.root, port, *extra), f"http://127.0.0.1:{port}")
+    try:
+        yield preview
+    finally:
+        preview.server.terminate()
+        preview.server.wait(timeout=20)
+    deadline = time.monotonic() + 15
+    while _alive(preview.seen) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(preview.seen)
+
+
 @pytest.mark.kernel
 def test_saving_a_notes_code_runs_it_and_the_preview_shows_the_new_output(journal: JournalDir) -> None:
-    from .test_shutdown import _alive, _tree
-
     journal.write("2026/calc.md", note_text("Calc", "2026-03-01", "Sums.\n\n" + code("print(6 * 7)")))
     assert journal.cli("run") == 0
-    port = _free_port()
-    server = _serve(journal.root, port)
-    url = f"http://127.0.0.1:{port}/journal/2026/calc/"
-    seen = []
-    try:
+    with _previewing(journal) as preview:
+        url = f"{preview.base}/journal/2026/calc/"
         assert "42" in _get(url, time.monotonic() + 60)
         journal.write("2026/calc.md", note_text("Calc", "2026-03-01", "Sums, quokka.\n\n" + code("print(6 * 7)")))
         assert "quokka" in _wait_for_text(url, "quokka", time.monotonic() + 30)
@@ -80,14 +108,7 @@ def test_saving_a_notes_code_runs_it_and_the_preview_shows_the_new_output(journa
         journal.write("2026/calc.md", note_text("Calc", "2026-03-01", "Sums, quokka.\n\n" + code("print(7 * 191)")))
         assert "1337" in _wait_for_text(url, "1337", time.monotonic() + 60)
         assert len(list((journal.root / "store").rglob("*"))) > runs_before  # stored as `labjournal run` would
-        seen = _tree(server)  # type: ignore[arg-type]
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    deadline = time.monotonic() + 15
-    while _alive(seen) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _alive(seen)
+        preview.note_tree()
 
 
 def _big_journal(journal: JournalDir, notes: int) -> None:
@@ -101,31 +122,19 @@ def _big_journal(journal: JournalDir, notes: int) -> None:
 
 @pytest.mark.kernel  # about 8 s here: in the default run, as the issue's must-show test
 def test_a_300_note_preview_shows_a_prose_edit_in_2_s_and_a_code_edit_in_4_s(journal: JournalDir) -> None:
-    from .test_shutdown import _alive, _tree
-
     _big_journal(journal, 300)
     assert journal.cli("run") == 0
-    port = _free_port()
-    server = _serve(journal.root, port)
-    url = f"http://127.0.0.1:{port}/journal/2026/calc/"
-    seen = []
-    try:
+    with _previewing(journal) as preview:
+        url = f"{preview.base}/journal/2026/calc/"
         assert "42" in _get(url, time.monotonic() + 120)
-        seen = _tree(server)  # type: ignore[arg-type]
+        preview.note_tree()
         journal.write("2026/calc.md", note_text("Calc", "2026-01-01", "Sums, quokka.\n\n" + code("print(6 * 7)")))
         saved = time.monotonic()
         assert "quokka" in _wait_for_text(url, "quokka", saved + 2), "prose edit not shown within 2 s"
         journal.write("2026/calc.md", note_text("Calc", "2026-01-01", "Sums, quokka.\n\n" + code("print(7 * 191)")))
         saved = time.monotonic()
         assert "1337" in _wait_for_text(url, "1337", saved + 4), "code edit's output not shown within 4 s"
-        seen += [p for p in _tree(server) if p.pid not in {s.pid for s in seen}]  # type: ignore[arg-type]
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    deadline = time.monotonic() + 15
-    while _alive(seen) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _alive(seen)
+        preview.note_tree()
 
 
 def test_after_a_save_the_rebuilt_page_keeps_its_neighbours_titles_and_search_keeps_every_page(
