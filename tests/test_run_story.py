@@ -271,3 +271,29 @@ def test_a_changed_cuda_note_on_a_cpu_host_needs_a_gpu_everywhere(journal: Journ
     assert "Three needs GPU" in text_of(article(journal, "report"))
     text = text_of(article(journal, "three"))
     assert "Needs a GPU" in text and "first output 1" in text and "third output 3" not in text
+
+
+@pytest.mark.browser
+def test_a_reader_sees_one_story_after_promote_and_the_stale_cell_alone(journal: JournalDir) -> None:
+    """What Chromium shows (issue 17, must-show 3 and 4): the promoted page's code, output, provenance
+    and one *page* run agree; of three cells, only the edited last one is marked stale."""
+    from .test_browser import chromium, serve_folder
+
+    assert journal.cli("run", "notes/story.md", "-p", "n=9", "--promote") == 0
+    _edit(journal, "three", 'print("third output", a + b)', 'print("third output!", a * b)')
+    build(journal, strict=False)
+    promoted = runs(journal, "story")[-1]
+    with serve_folder(journal.root / "site") as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}journal/story/", wait_until="load")
+        story = page.locator("article").inner_text()
+        assert story.index("n = 9") < story.index("result 63") and "result 21" not in story
+        assert f"promoted from run {short(promoted)}" in story
+        marked = page.locator(".lj-runs tr").filter(has=page.locator(".lj-run-page"))
+        assert marked.count() == 1 and short(promoted) in marked.inner_text()
+        page.goto(f"{base}journal/three/", wait_until="load")
+        outputs = page.locator("article .lj-output").all_inner_texts()
+        assert any("first output 1" in o for o in outputs) and any("second output 2" in o for o in outputs)
+        assert not any("third output" in o for o in outputs)
+        assert page.get_by_text("Stale: this cell's code").count() == 1
+        assert page.get_by_text("Stale: this cell's code").first.is_visible()
