@@ -74,12 +74,71 @@ def test_a_build_where_nothing_changed_leaves_the_site_as_it_is(
     _assert_same_site(_site(built.root), _full_build(built, tmp_path / "full"))
 
 
+_RENDERED = re.compile(r"Pages rendered again: (\d+); kept from the last build: (\d+)")
+
+
+def _rendered(output: str) -> tuple[int, int]:
+    """(pages rendered, pages kept) of the last build in ``output``: reading and writing count apart."""
+    found = _RENDERED.findall(output)
+    assert found, "the build did not say what it rendered"
+    return int(found[-1][0]), int(found[-1][1])
+
+
 @pytest.mark.kernel
-def test_a_build_after_a_prose_edit_gives_a_full_builds_site(built: JournalDir, tmp_path: Path) -> None:
+def test_a_build_after_a_prose_edit_gives_a_full_builds_site(
+    built: JournalDir, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     built.write("2026/day3.md", note_text("Day 3", "2026-01-03", "Words of day 3, and a quokka.\n"))
     assert built.cli("build") == 0
     assert "quokka" in built.page("2026/day3")
+    rendered, kept = _rendered(capsys.readouterr().err)
+    # the entry (read and written), and the listings that show its excerpt; every other page is kept
+    assert 2 <= rendered <= 6 < kept
     _assert_same_site(_site(built.root), _full_build(built, tmp_path / "full"))
+
+
+EDITS = [
+    pytest.param(
+        lambda j: j.write("2026/day2.md", note_text("Day 2, renamed", "2026-01-02", "Words.\n")), id="an old title"
+    ),
+    pytest.param(
+        lambda j: j.write("2026/day12.md", note_text("Day 12, renamed", "2026-01-12", "Words.\n")), id="a recent title"
+    ),
+    pytest.param(
+        lambda j: j.write("2026/day4.md", note_text("Day 4", "2026-01-04", "After [day two](day2.md).\n")),
+        id="a link: a backlink on the page linked to",
+    ),
+    pytest.param(lambda j: j.write("2026/day13.md", note_text("Day 13", "2026-01-13", "New.\n")), id="a new entry"),
+    pytest.param(lambda j: (j.root / "notes" / "2026" / "day2.md").unlink(), id="an entry removed"),
+    pytest.param(lambda j: (j.root / "docs" / "index.md").write_text("# Home, with a wallaby\n"), id="docs"),
+    pytest.param(
+        lambda j: j.write("2026/day5.md", note_text("Day 5", "2026-01-05", "Words.\n", tags="[t-new]")), id="tags"
+    ),
+]
+
+
+@pytest.fixture
+def built_prose(journal: JournalDir) -> JournalDir:
+    """Twelve entries: more than the navigation's recent ones, so that an old entry's neighbours
+    are the only other pages that show its title."""
+    for day in range(1, 13):
+        journal.write(f"2026/day{day}.md", note_text(f"Day {day}", f"2026-01-{day:02d}", f"Words of day {day}.\n"))
+    assert journal.cli("build", "--no-execute") == 0
+    return journal
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_every_kind_of_edit_gives_a_full_builds_site(built_prose: JournalDir, tmp_path: Path, edit: object) -> None:
+    edit(built_prose)  # type: ignore[operator]
+    assert built_prose.cli("build", "--no-execute") == 0
+    _assert_same_site(_site(built_prose.root), _full_build(built_prose, tmp_path / "full"))
+
+
+def test_a_strict_build_sees_a_kept_pages_warning_again(built_prose: JournalDir) -> None:
+    built_prose.write("2026/day2.md", note_text("Day 2", "2026-01-02", "See [the missing figure](missing.png).\n"))
+    assert built_prose.cli("build", "--no-execute", "--strict") != 0
+    built_prose.write("2026/day3.md", note_text("Day 3", "2026-01-03", "Another edit.\n"))
+    assert built_prose.cli("build", "--no-execute", "--strict") != 0, "the warning of a page kept from the last build"
 
 
 @pytest.mark.parametrize(

@@ -78,13 +78,31 @@ def _build_unless_unchanged(cfg: Any, *, strict: bool) -> None:
             logging.getLogger("mkdocs").info("Nothing changed since the last build of %s: kept as it is", cfg.site_dir)
             return
         manifest.forget()
+    reuse = _page_reuse(cfg, strict=strict, cache_dir=folders[0]) if folders else None
     cfg.plugins.on_startup(command="build", dirty=False)
     try:
         build(cfg)
     finally:
         cfg.plugins.on_shutdown()
+    if reuse is not None:
+        reuse.prune()
+        said = "Pages rendered again: %d; kept from the last build: %d"
+        logging.getLogger("mkdocs").info(said, reuse.misses, reuse.hits)
     if manifest is not None and inputs_now() == inputs:  # an input saved while we built: the next is not skipped
         manifest.record(inputs)
+
+
+def _page_reuse(cfg: Any, *, strict: bool, cache_dir: Path) -> Any:
+    """What the last build of this site folder rendered, for pages that come out the same (``reuse``)."""
+    import hashlib
+
+    from .reuse import PageReuse, ReusePlugin, engine_digest
+
+    site_dir = Path(cfg.site_dir)
+    folder = cache_dir / "site-pages" / hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
+    reuse = PageReuse(folder, engine_digest(cfg, strict=strict, skip=[cache_dir, site_dir]))
+    ReusePlugin(reuse).add_to(cfg)
+    return reuse
 
 
 def serve_site(config_file: Path, dev_addr: str | None = None, before_build: Callable[[], None] | None = None) -> int:
