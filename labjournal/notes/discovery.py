@@ -6,7 +6,9 @@ Every note is read before any error is raised, so one run reports every invalid 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -70,7 +72,7 @@ def discover(root: Path, paths: Iterable[Path] | None = None, facts_cache: Facts
     errors: list[UsageError] = []
     for path in selected:
         try:
-            notes.append(read_note(path, root, facts_cache))
+            notes.append(_read_unless_known(path, root, facts_cache))
         except NoteError as exc:
             errors.append(exc)
     errors.extend(duplicate_ids(notes))
@@ -80,6 +82,25 @@ def discover(root: Path, paths: Iterable[Path] | None = None, facts_cache: Facts
         raise NoteErrors(errors)
     warn_duplicate_days(notes)
     return sorted(notes, key=lambda n: n.chronological_key)
+
+
+def _read_unless_known(path: Path, root: Path, facts_cache: FactsCache | None) -> Note:
+    """The note, read again only when its file changed since this process last read it: a preview
+    (``labjournal serve``) lists every note on each save, and most of them are as they were."""
+    st = os.stat(path)
+    key = (path, root, st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+    note = _KNOWN.get(key)
+    if note is None:
+        if len(_KNOWN) >= _KNOWN_MAX:
+            _KNOWN.clear()
+        note = _KNOWN[key] = read_note(path, root, facts_cache)
+    elif note.facts_cache is not facts_cache:  # this command's cache learns and keeps the facts
+        note = dataclasses.replace(note, facts_cache=facts_cache)
+    return note
+
+
+_KNOWN: dict[tuple[object, ...], Note] = {}
+_KNOWN_MAX = 20_000
 
 
 def duplicate_ids(notes: Iterable[Note]) -> list[DuplicateNoteError]:

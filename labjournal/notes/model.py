@@ -58,17 +58,17 @@ class Note:
     title_from_heading: bool = field(default=False, compare=False, repr=False)
     """The title is the note's first heading, which the page then leaves out (it shows the title)."""
 
-    @property
+    @cached_property
     def rel(self) -> str:
         """Path relative to the notes folder, e.g. ``2026/2026-01-31-day-131.md``."""
         return self.path.relative_to(self.root).as_posix()
 
-    @property
+    @cached_property
     def id(self) -> str:
         """Stable identifier: the relative path without suffix. URLs and store entries use it."""
         return self.rel.rsplit(".", 1)[0]
 
-    @property
+    @cached_property
     def chronological_key(self) -> tuple[dt.date, int, str]:
         """Journal order: by date, then Day number, then path (listings, previous/next, metrics)."""
         return (self.meta.date, self.meta.day or 0, self.id)

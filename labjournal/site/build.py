@@ -86,8 +86,10 @@ def _build_unless_unchanged(cfg: Any, *, strict: bool) -> None:
         cfg.plugins.on_shutdown()
     if reuse is not None:
         reuse.prune()
-        said = "Pages rendered again: %d; kept from the last build: %d"
-        logging.getLogger("mkdocs").info(said, reuse.misses, reuse.hits)
+        said = "Pages rendered again: %d of %d (%s); the others as the last build left them"
+        again = sorted(reuse.rendered)
+        shown = ", ".join(again[:5]) + (f" and {len(again) - 5} more" if len(again) > 5 else "")
+        logging.getLogger("mkdocs").info(said, len(again), len(reuse.pages), shown or "none")
     if manifest is not None and inputs_now() == inputs:  # an input saved while we built: the next is not skipped
         manifest.record(inputs)
 

@@ -8,6 +8,7 @@ Journal section holds recent entries and listings, never every note (``nav``).
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -37,7 +38,6 @@ from .listings.templating import render
 from .nav import EntryNeighbours, add_section, journal_section
 from .pages import NotePages, not_found_page
 from .search_text import readable_search_index
-from .summary import summary
 from .titles import escape_titles, striptags
 
 RECENT_MARKER = re.compile(r"^[ \t]*<!-- labjournal:recent -->[ \t]*$", re.M)
@@ -58,6 +58,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
         self.neighbours: EntryNeighbours | None = None
         self.links: NoteLinks | None = None
         self.connections: Connections | None = None
+        self.excerpts: dict[str, str | None] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -88,6 +89,7 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
             self.view = view = view.with_notes(note_pages.add(files, config, item) for item in view.notes)
             self.listing_pages = build_listings(view, listings(), taken)
             self.connections = Connections(view.notes, self.links)
+            self.excerpts = {item.src_uri: item.excerpt for item in view.notes}
         except LabjournalError as exc:
             raise PluginError(str(exc)) from None
         sources = self._listing_sources()
@@ -146,7 +148,9 @@ class LabjournalPlugin(BasePlugin[LabjournalConfig]):
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if self.links is not None and self.links.is_note_page(page.file.src_uri):
             markdown = self.links.rewrite(markdown, page.file.src_uri)
-            page.meta.setdefault("description", summary(markdown))  # feeds and <meta name="description">
+            # feeds and <meta name="description">: the entry's excerpt, taken when its page was rendered
+            excerpt = self.excerpts.get(page.file.src_uri)
+            page.meta.setdefault("description", html.escape(excerpt) if excerpt else None)
             if self.connections is not None:
                 markdown += self.connections.block(page.file.src_uri)
         outside_code = _FENCE.sub("", markdown)

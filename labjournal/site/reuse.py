@@ -212,7 +212,9 @@ class PageReuse:
         self.folder = folder
         self.engine = engine
         self.used: set[str] = set()
-        self.hits = self.misses = 0
+        self.pages: set[str] = set()
+        self.rendered: set[str] = set()
+        """The pages seen, and those of them that one step or more rendered again (``src_uri``)."""
         self._nav: str | None = None
         folder.mkdir(parents=True, exist_ok=True)
 
@@ -232,11 +234,11 @@ class PageReuse:
         file = page.file
         key = _digest("read", self.engine, file.src_uri, file.url, file.inclusion.name, page.markdown)
         path = self.folder / f"{key}.read.json"
+        self.pages.add(file.src_uri)
         if self._restore(page, path, files):
             self.used.add(path.name)
-            self.hits += 1
             return
-        self.misses += 1
+        self.rendered.add(file.src_uri)
         seen = _FilesSeen(files)
         with _warnings_seen() as warnings:
             render(config, seen)
@@ -292,14 +294,16 @@ class PageReuse:
             self._nav = _digest(_nav_data(nav.items), homepage, pages)
         return self._nav
 
-    def rendered(self, template: Any, context: Mapping[str, Any]) -> str:
+    def output_of(self, template: Any, context: Mapping[str, Any]) -> str:
         page = context.get("page")
         if page is None:
             return str(template.render(context))
+        self.pages.add(page.file.src_uri)
         try:
             others = {k: describe(v) for k, v in context.items() if k not in _STANDARD_CONTEXT}
             key = _digest("write", self.engine, template.name, self.nav_key(context), _page_data(page), others)
         except Uncacheable:
+            self.rendered.add(page.file.src_uri)
             return str(template.render(context))
         path = self.folder / f"{key}.html.gz"
         try:
@@ -308,15 +312,59 @@ class PageReuse:
             pass
         else:
             self.used.add(path.name)
-            self.hits += 1
             return output
-        self.misses += 1
+        self.rendered.add(page.file.src_uri)
         with _warnings_seen() as warnings:
             output = str(template.render(context))
         if not warnings:
             _write(path, gzip.compress(output.encode("utf-8"), compresslevel=1, mtime=0))
             self.used.add(path.name)
         return output
+
+    # the search index
+
+    def reuse_search_entries(self, index: Any) -> None:
+        """Make mkdocs-material's search index look a page's entries up first: splitting a page's
+        HTML into sections costs as much as rendering it (its ``SearchIndex``, whose entries are a list)."""
+        if not isinstance(getattr(index, "entries", None), list) or not callable(index.add_entry_from_context):
+            return  # not the index this was written for: it indexes every page, as it would
+        add_entry = index.add_entry_from_context
+        memo = self
+
+        def cached_add_entry(page: Page) -> None:
+            memo._index(index, add_entry, page)
+
+        index.add_entry_from_context = cached_add_entry
+
+    def _index(self, index: Any, add_entry: Any, page: Page) -> None:
+        try:
+            key = _digest(
+                "search",
+                self.engine,
+                page.url,
+                page.title,
+                page.content,
+                _toc_data(list(page.toc)),
+                describe(page.meta),
+            )
+        except Uncacheable:
+            self.rendered.add(page.file.src_uri)
+            add_entry(page)
+            return
+        path = self.folder / f"{key}.search.json"
+        try:
+            entries = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            pass
+        else:
+            index.entries.extend(entries)
+            self.used.add(path.name)
+            return
+        self.rendered.add(page.file.src_uri)
+        before = len(index.entries)
+        add_entry(page)
+        _write(path, json.dumps(index.entries[before:], ensure_ascii=False).encode())
+        self.used.add(path.name)
 
     def prune(self) -> None:
         """After a build: remove what it did not use (a journal keeps one build's worth)."""
@@ -333,7 +381,7 @@ class _ReusedTemplate:
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         context = dict(*args, **kwargs)
-        return self._memo.rendered(self._template, context)
+        return self._memo.output_of(self._template, context)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._template, name)
@@ -358,6 +406,9 @@ class ReusePlugin(BasePlugin):
     @event_priority(-100)
     def on_env(self, env: Any, /, *, config: Any, files: Files) -> Any:
         self.memo.reuse_writing(env)
+        search = config.plugins.get("search") or config.plugins.get("material/search")
+        if search is not None and hasattr(search, "search_index"):
+            self.memo.reuse_search_entries(search.search_index)
         return env
 
 

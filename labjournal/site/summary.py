@@ -3,12 +3,12 @@
 Feeds take a page's ``description`` when it has one; without it the RSS plugin cut the page's
 Markdown source (``<h1>`` leftovers, ``:material-calendar:``, attribute lists). The summary is
 taken from the rendered page's Markdown, skipping the header the renderer writes, converted to
-text and escaped, so it is safe as HTML and in an attribute.
+text, once per render (the entry's excerpt, kept beside it); the plugin escapes it, so it is safe
+as HTML and in an attribute.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from html.parser import HTMLParser
 
@@ -31,12 +31,6 @@ def first_paragraph(markdown: str) -> str | None:
         if block.strip() and not _SKIP.match(block) and "{ .lj-" not in block:
             return block
     return None
-
-
-def summary(markdown: str, max_chars: int = MAX_CHARS) -> str | None:
-    """The first paragraph as escaped plain text (safe as HTML and in an attribute)."""
-    text = plain_summary(markdown, max_chars)
-    return html.escape(text) if text else None
 
 
 def plain_summary(markdown: str, max_chars: int = MAX_CHARS) -> str | None:
