@@ -24,7 +24,8 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from os.path import isfile, join
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,37 @@ class _NoDirtyWarning(logging.Filter):
         return "'dirty' build" not in record.getMessage()
 
 
+@contextmanager
+def _theme_files_listed_once(config_dir: Path) -> Iterator[None]:
+    """While the preview runs, an installed theme's static files are listed once, not on every save
+    (MkDocs walks and pattern-matches the theme's thousand files for each build: 0.15 s). A theme
+    folder inside the journal (``custom_dir``) is listed every time: it may be edited while serving."""
+    from mkdocs.structure.files import File, Files
+
+    listed: dict[tuple[object, ...], list[tuple[str, str]]] = {}
+    add_files_from_theme = Files.add_files_from_theme
+
+    def listed_once(self: Files, env: Any, config: Any) -> None:
+        dirs = tuple(config.theme.dirs)
+        if any(Path(d).resolve().is_relative_to(config_dir) for d in dirs):
+            return add_files_from_theme(self, env, config)
+        key = (dirs, tuple(config.theme.static_templates), tuple(config.markdown_extensions))
+        if key not in listed:
+            probe = Files([])
+            add_files_from_theme(probe, env, config)
+            listed[key] = [(f.src_uri, str(f.src_dir)) for f in probe]
+        for path, folder in listed[key]:
+            if self.get_file_from_path(path) is None:  # a docs file of that name wins, as in MkDocs
+                self.append(File(path, folder, config.site_dir, config.use_directory_urls))
+        return None
+
+    Files.add_files_from_theme = listed_once  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Files.add_files_from_theme = add_files_from_theme  # type: ignore[method-assign]
+
+
 def serve_preview(
     config_file: Path, dev_addr: str | None = None, before_build: Callable[[], None] | None = None
 ) -> None:
@@ -145,7 +177,8 @@ def serve_preview(
     logging.getLogger("mkdocs.commands.build").addFilter(_NoDirtyWarning())
     site_dir = tempfile.mkdtemp(prefix="labjournal-preview-")
     try:
-        _serve(config_file, site_dir, dev_addr, before_build)
+        with _theme_files_listed_once(config_file.parent.resolve()):
+            _serve(config_file, site_dir, dev_addr, before_build)
     finally:
         shutil.rmtree(site_dir, ignore_errors=True)
 
@@ -172,6 +205,7 @@ def _serve(config_file: Path, site_dir: str, dev_addr: str | None, before_build:
         builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path, polling_interval=0.2
     )
     server.error_handler = lambda code: _error_page(site_dir, code)
+    server.observer = _change_observer()  # before anything is watched
     try:
         builder(config)
         server.watch(config.docs_dir)
@@ -187,6 +221,62 @@ def _serve(config_file: Path, site_dir: str, dev_addr: str | None, before_build:
             server.shutdown()
     finally:
         config.plugins.on_shutdown()
+
+
+class _ChangesOnly:
+    """The handler MkDocs schedules, told of changes only: a native observer also reports files being
+    opened and closed, and the build reads every note (each read would ask for another build)."""
+
+    KINDS = ("created", "modified", "deleted", "moved")
+
+    def __init__(self, handler: Any) -> None:
+        self.handler = handler
+
+    def dispatch(self, event: Any) -> None:
+        if event.event_type in self.KINDS:
+            self.handler.dispatch(event)
+
+
+def _change_observer() -> Any:
+    """The system's file events (inotify, FSEvents, ReadDirectoryChangesW) instead of MkDocs' polling
+    of every watched file every interval (a thousand notes and their store entries): a save is seen
+    at once and no core is kept busy looking. Where the system gives no events (some network and
+    container mounts refuse the watches), it falls back to polling."""
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    class ChangeObserver(Observer):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            super().__init__()
+            self.scheduled: list[tuple[Any, str, bool]] = []
+            self.fallback: Any = None
+
+        def schedule(self, handler: Any, path: str, recursive: bool = False, **kwargs: Any) -> Any:
+            self.scheduled.append((handler, path, recursive))
+            return super().schedule(_ChangesOnly(handler), path, recursive=recursive, **kwargs)
+
+        def start(self) -> None:
+            try:
+                super().start()
+            except OSError as exc:
+                log.warning("No file events here (%s): watching by polling every 0.5 s", exc)
+                self.fallback = PollingObserver(timeout=0.5)
+                for handler, path, recursive in self.scheduled:
+                    self.fallback.schedule(handler, path, recursive=recursive)
+                self.fallback.start()
+
+        def stop(self) -> None:
+            if self.fallback is not None:
+                self.fallback.stop()
+            super().stop()
+
+        def join(self, timeout: float | None = None) -> None:
+            if self.fallback is not None:
+                self.fallback.join(timeout)
+            if self.is_alive():
+                super().join(timeout)
+
+    return ChangeObserver()
 
 
 def _error_page(site_dir: str, code: int) -> bytes | None:
