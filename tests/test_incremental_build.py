@@ -171,3 +171,20 @@ def test_strict_is_part_of_what_was_built(built: JournalDir) -> None:
     strict = _mtimes(built.root)
     assert built.cli("build", "--strict") == 0
     assert _mtimes(built.root) == strict
+
+
+def test_a_snippet_edited_outside_docs_is_seen(built_prose: JournalDir, tmp_path: Path) -> None:
+    """``pymdownx.snippets`` reads files of its own: its folder is an input of the build and of every page."""
+    root = built_prose.root
+    config = (root / "mkdocs.yml").read_text()
+    snippets = f"markdown_extensions:\n  - pymdownx.snippets:\n      base_path: ['{root / 'snips'}']\n"
+    (root / "mkdocs.yml").write_text(config.replace("markdown_extensions:\n", snippets))
+    (root / "snips").mkdir()
+    (root / "snips" / "part.md").write_text("A koala in a snippet.\n")
+    (root / "docs" / "index.md").write_text('# Home\n\n--8<-- "part.md"\n')
+    assert built_prose.cli("build", "--no-execute") == 0
+    assert "koala" in (root / "site" / "index.html").read_text()
+    (root / "snips" / "part.md").write_text("A wombat in a snippet.\n")
+    assert built_prose.cli("build", "--no-execute") == 0
+    assert "wombat" in (root / "site" / "index.html").read_text()
+    _assert_same_site(_site(root), _full_build(built_prose, tmp_path / "full"))

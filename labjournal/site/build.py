@@ -62,12 +62,14 @@ def _build_unless_unchanged(cfg: Any, *, strict: bool) -> None:
     from mkdocs.commands.build import build
 
     from .incremental import BuildManifest, input_digest
+    from .reuse import snippet_folders
 
     folders = _journal_folders(cfg)
     if folders is None:
         manifest = None
     else:
         cache_dir, watched = folders
+        watched = [*watched, *snippet_folders(cfg)]
         manifest = BuildManifest(cache_dir, Path(cfg.site_dir))
 
         def inputs_now() -> str:

@@ -9,8 +9,9 @@ one of the files written to the site folder are kept in the journal's cache
 Files are compared by path, size and modification time (as ``make`` and ``rsync`` do), not by
 content: a build is redone when anything was saved, even unchanged.
 
-Not seen: a file that ``mkdocs.yml`` reaches outside those folders (``INHERIT`` of a file elsewhere,
-snippets included from another folder). ``labjournal build`` after editing one of those needs the
+The folders ``pymdownx.snippets`` includes from (its ``base_path``) are watched too. Not seen: a
+file that ``mkdocs.yml`` reaches outside those folders (``INHERIT`` of a file elsewhere, a Markdown
+extension that reads files of its own). ``labjournal build`` after editing one of those needs the
 site folder removed, or any input touched.
 """
 

@@ -291,7 +291,9 @@ class PageReuse:
             nav = context["nav"]
             pages = [[f.src_uri, f.url] for f in context["pages"]]
             homepage = nav.homepage.url if nav.homepage else None
-            self._nav = _digest(_nav_data(nav.items), homepage, pages)
+            config = context["config"]  # what plugins and hooks may set while building (the rest is the engine's)
+            settings = [config.site_url, config.site_name, config.copyright, describe(config.extra)]
+            self._nav = _digest(_nav_data(nav.items), homepage, pages, settings)
         return self._nav
 
     def output_of(self, template: Any, context: Mapping[str, Any]) -> str:
@@ -420,7 +422,19 @@ def engine_digest(cfg: Any, *, strict: bool, skip: list[Path]) -> str:
     from .incremental import input_digest
 
     dated = any(_mentions_dates(Path(folder)) for folder in cfg.theme.dirs)
-    return _digest(input_digest(cfg, strict=strict, folders=[], skip=skip), get_build_date() if dated else None)
+    inputs = input_digest(cfg, strict=strict, folders=snippet_folders(cfg), skip=skip)
+    return _digest(inputs, get_build_date() if dated else None)
+
+
+def snippet_folders(cfg: Any) -> list[Path]:
+    """Where ``pymdownx.snippets`` includes files from, relative to the current folder as it reads
+    them (by default the current folder: then every edit renders every page again, as a page may
+    include any file)."""
+    if "pymdownx.snippets" not in cfg.markdown_extensions:
+        return []
+    options = cfg.mdx_configs.get("pymdownx.snippets") or {}
+    bases = options.get("base_path", ["."])
+    return [Path(base).absolute() for base in ([bases] if isinstance(bases, str) else bases)]
 
 
 def _mentions_dates(folder: Path) -> bool:
