@@ -7,13 +7,14 @@ Both ways are real builds of the same journal: one that keeps ``site/`` and the 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from .conftest import JournalDir, code, note_text
+from .conftest import JournalDir, code, copy_repo_journal, note_text
 
 pytestmark = pytest.mark.site
 
@@ -188,3 +189,53 @@ def test_a_snippet_edited_outside_docs_is_seen(built_prose: JournalDir, tmp_path
     assert built_prose.cli("build", "--no-execute") == 0
     assert "wombat" in (root / "site" / "index.html").read_text()
     _assert_same_site(_site(root), _full_build(built_prose, tmp_path / "full"))
+
+
+def _older(path: Path) -> None:
+    """Give ``path`` a modification time a day in the past (a file restored from an archive)."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 86_400 * 10**9))
+
+
+SITE_FOLDER_CHANGES = [
+    pytest.param(lambda root: (root / "site" / "stray.html").write_text("left over\n"), id="a stray file in site/"),
+    pytest.param(
+        lambda root: (root / "site" / "stylesheets" / "extra.css").write_text("p { color: red }\n"),
+        id="a copied file changed in site/",
+    ),
+    pytest.param(lambda root: (root / "site" / "stylesheets" / "extra.css").unlink(), id="a copied file removed"),
+    pytest.param(
+        lambda root: (
+            (root / "docs" / "stylesheets" / "extra.css").write_text("p { color: teal }\n"),
+            _older(root / "docs" / "stylesheets" / "extra.css"),
+        ),
+        id="a docs file replaced by an older one",
+    ),
+]
+
+
+@pytest.mark.parametrize("change", SITE_FOLDER_CHANGES)
+def test_the_kept_site_folder_ends_as_a_full_builds(built_prose: JournalDir, tmp_path: Path, change: object) -> None:
+    """A build after an edit keeps site/ and writes what changed; whatever happened to site/ or to a
+    static file meanwhile, the folder ends as a build from nothing leaves it."""
+    root = built_prose.root
+    (root / "docs" / "stylesheets").mkdir()
+    (root / "docs" / "stylesheets" / "extra.css").write_text("p { color: navy }\n")
+    assert built_prose.cli("build", "--no-execute") == 0
+    change(root)  # type: ignore[operator]
+    built_prose.write("2026/day3.md", note_text("Day 3", "2026-01-03", "An edit, so that the build runs.\n"))
+    assert built_prose.cli("build", "--no-execute") == 0
+    _assert_same_site(_site(root), _full_build(built_prose, tmp_path / "full"))
+
+
+def test_the_sample_journal_after_a_prose_edit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The repository's own journal (guide pages with raw HTML, tags, figures, a Runs table, LaTeX)."""
+    journal = JournalDir.existing(copy_repo_journal(tmp_path / "journal"))
+    assert journal.cli("build", "--no-execute", "--strict") == 0
+    note = next((journal.root / "notes").rglob("*fastai-lesson-3.md"))
+    note.write_text(note.read_text(encoding="utf-8") + "\nA sentence added later, about a numbat.\n", "utf-8")
+    assert journal.cli("build", "--no-execute", "--strict") == 0
+    rendered, pages = _rendered(capsys.readouterr().err)
+    assert rendered == [f"journal/{note.relative_to(journal.root / 'notes').with_suffix('').as_posix()}/index.md"]
+    assert pages > 20
+    _assert_same_site(_site(journal.root), _full_build(journal, tmp_path / "full"))

@@ -62,7 +62,8 @@ def _build_unless_unchanged(cfg: Any, *, strict: bool) -> None:
     from mkdocs.commands.build import build
 
     from .incremental import BuildManifest, input_digest
-    from .reuse import snippet_folders
+    from .reuse import reuse_for, snippet_folders
+    from .site_folder import DirtyBuildNotes
 
     folders = _journal_folders(cfg)
     if folders is None:
@@ -80,33 +81,19 @@ def _build_unless_unchanged(cfg: Any, *, strict: bool) -> None:
             logging.getLogger("mkdocs").info("Nothing changed since the last build of %s: kept as it is", cfg.site_dir)
             return
         manifest.forget()
-    reuse = _page_reuse(cfg, strict=strict, cache_dir=folders[0]) if folders else None
+    reuse = reuse_for(cfg, strict=strict, cache_dir=folders[0]) if folders else None
     cfg.plugins.on_startup(command="build", dirty=False)
+    quiet = DirtyBuildNotes()
+    logging.getLogger("mkdocs.commands.build").addFilter(quiet)
     try:
-        build(cfg)
+        build(cfg, dirty=reuse is not None and reuse.site.kept)
     finally:
+        logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
         cfg.plugins.on_shutdown()
     if reuse is not None:
-        reuse.prune()
-        said = "Pages rendered again: %d of %d (%s); the others as the last build left them"
-        again = sorted(reuse.rendered)
-        shown = ", ".join(again[:5]) + (f" and {len(again) - 5} more" if len(again) > 5 else "")
-        logging.getLogger("mkdocs").info(said, len(again), len(reuse.pages), shown or "none")
+        reuse.finished()
     if manifest is not None and inputs_now() == inputs:  # an input saved while we built: the next is not skipped
         manifest.record(inputs)
-
-
-def _page_reuse(cfg: Any, *, strict: bool, cache_dir: Path) -> Any:
-    """What the last build of this site folder rendered, for pages that come out the same (``reuse``)."""
-    import hashlib
-
-    from .reuse import PageReuse, ReusePlugin, engine_digest
-
-    site_dir = Path(cfg.site_dir)
-    folder = cache_dir / "site-pages" / hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
-    reuse = PageReuse(folder, engine_digest(cfg, strict=strict, skip=[cache_dir, site_dir]))
-    ReusePlugin(reuse).add_to(cfg)
-    return reuse
 
 
 def serve_site(config_file: Path, dev_addr: str | None = None, before_build: Callable[[], None] | None = None) -> int:

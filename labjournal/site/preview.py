@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 from mkdocs.plugins import BasePlugin, event_priority
 
 from .errors import SiteBuildError
+from .site_folder import DirtyBuildNotes
 
 log = logging.getLogger("mkdocs.commands.serve")
 
@@ -132,13 +133,6 @@ _FEEDS = ("feed_rss_created.xml", "feed_rss_updated.xml", "feed_json_created.jso
 _AGGREGATES = (*_FEEDS, "tags.json")
 
 
-class _NoDirtyWarning(logging.Filter):
-    """MkDocs warns on every dirty build; the preview says what it leaves stale once, in the guide."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "'dirty' build" not in record.getMessage()
-
-
 @contextmanager
 def _theme_files_listed_once(config_dir: Path) -> Iterator[None]:
     """While the preview runs, an installed theme's static files are listed once, not on every save
@@ -174,7 +168,7 @@ def serve_preview(
     config_file: Path, dev_addr: str | None = None, before_build: Callable[[], None] | None = None
 ) -> None:
     """Serve the site until interrupted (``KeyboardInterrupt``: Ctrl-C, or SIGTERM via the command line)."""
-    logging.getLogger("mkdocs.commands.build").addFilter(_NoDirtyWarning())
+    logging.getLogger("mkdocs.commands.build").addFilter(DirtyBuildNotes())
     site_dir = tempfile.mkdtemp(prefix="labjournal-preview-")
     try:
         with _theme_files_listed_once(config_file.parent.resolve()):

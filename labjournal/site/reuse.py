@@ -43,6 +43,11 @@ from mkdocs.structure.nav import Link, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
+from .site_folder import SiteFolder
+
+log = logging.getLogger("mkdocs.plugins.labjournal")
+
+_KEPT_SUFFIXES = (".read.json", ".html.gz", ".search.json")
 _STANDARD_CONTEXT = {"nav", "pages", "config", "page", "build_date_utc", "mkdocs_version"}
 """Template context entries the key covers through the engine, the navigation and the page."""
 
@@ -249,7 +254,7 @@ class PageReuse:
             "content": page.content,
             "toc": _toc_data(list(page.toc)),
             "title": page._title_from_render,
-            "anchors": sorted(page.present_anchor_ids or ()),
+            "anchors": list(page.present_anchor_ids or ()),
             "links_to_anchors": links if page.links_to_anchors is not None else None,
             "lookups": seen.lookups,
         }
@@ -371,7 +376,7 @@ class PageReuse:
     def prune(self) -> None:
         """After a build: remove what it did not use (a journal keeps one build's worth)."""
         for path in self.folder.iterdir():
-            if path.name not in self.used:
+            if path.name.endswith(_KEPT_SUFFIXES) and path.name not in self.used:
                 path.unlink(missing_ok=True)
 
 
@@ -392,14 +397,22 @@ class _ReusedTemplate:
 class ReusePlugin(BasePlugin):
     """Added to the configuration of a ``labjournal build``: puts :class:`PageReuse` in the way of
     MkDocs' rendering (``on_pre_page``, just before a page is read) and of the theme's templates
-    (``on_env``, last: after every plugin that renders with the theme for its own needs)."""
+    (``on_env``, last: after every plugin that renders with the theme for its own needs), and keeps
+    the site folder between builds (:class:`~.site_folder.SiteFolder`)."""
 
-    def __init__(self, memo: PageReuse) -> None:
+    def __init__(self, memo: PageReuse, site: SiteFolder) -> None:
         super().__init__()
-        self.memo = memo
+        self.memo, self.site = memo, site
+        self.files: Files | None = None
 
     def add_to(self, config: Any) -> None:
         config.plugins["labjournal-reuse"] = self
+
+    @event_priority(-100)  # after every plugin added its files
+    def on_files(self, files: Files, /, *, config: Any) -> Files:
+        self.files = files
+        self.site.watch(files)
+        return files
 
     def on_pre_page(self, page: Page, /, *, config: Any, files: Files) -> Page:
         self.memo.reuse_reading(page)
@@ -411,7 +424,31 @@ class ReusePlugin(BasePlugin):
         search = config.plugins.get("search") or config.plugins.get("material/search")
         if search is not None and hasattr(search, "search_index"):
             self.memo.reuse_search_entries(search.search_index)
+        self.site.remove_strays(files)  # the last event before MkDocs writes
         return env
+
+    def finished(self) -> None:
+        """After a build that finished: keep what it used, record the site folder, say what was rendered."""
+        self.memo.prune()
+        if self.files is not None:
+            self.site.record(self.files)
+        again = sorted(self.memo.rendered)
+        shown = ", ".join(again[:5]) + (f" and {len(again) - 5} more" if len(again) > 5 else "")
+        log.info(
+            "Pages rendered again: %d of %d (%s); the others as the last build left them",
+            len(again), len(self.memo.pages), shown or "none",
+        )  # fmt: skip
+
+
+def reuse_for(cfg: Any, *, strict: bool, cache_dir: Path) -> ReusePlugin:
+    """The reuse of the last build of ``cfg``'s site folder, added to ``cfg``'s plugins."""
+    site_dir = Path(cfg.site_dir)
+    name = hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
+    folder = cache_dir / "site-pages" / name
+    engine = engine_digest(cfg, strict=strict, skip=[cache_dir, site_dir])
+    plugin = ReusePlugin(PageReuse(folder, engine), SiteFolder(folder, site_dir, engine))
+    plugin.add_to(cfg)
+    return plugin
 
 
 def engine_digest(cfg: Any, *, strict: bool, skip: list[Path]) -> str:
