@@ -106,6 +106,8 @@ def measure(notes: int, work: Path) -> dict[str, float]:
     row["mkdocs_build"] = timed([PY, "-m", "mkdocs", "build", "-q"], journal.root)
     calc(journal, "Sums, wombat.", "print(6 * 7)")
     row["prose_edit_build"] = timed([*lj, "build"], journal.root)
+    calc(journal, "Sums, numbat.", "print(6 * 7)")  # the same kind of edit: the plugin renders the note again
+    row["prose_edit_mkdocs_build"] = timed([PY, "-m", "mkdocs", "build", "-q"], journal.root)
     one = make_journal(work / f"one{notes}", 0)
     shutil.rmtree(one.root / "notes")
     (one.root / "notes").mkdir()
