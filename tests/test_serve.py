@@ -193,3 +193,27 @@ def test_a_taken_address_is_an_error_that_says_how_to_choose_another(journal: Jo
     assert result.returncode == 1
     message = result.stdout + result.stderr  # the console writes errors to stderr
     assert f"127.0.0.1:{port}" in message and "-a IP:PORT" in message
+
+
+def _first_build_report(root: object, port: int) -> str:
+    """Start ``serve``, wait for the page that proves the first build is served, stop it, and return
+    what the first build said of the pages it rendered."""
+    command = [sys.executable, "-m", "labjournal.cli", "-C", str(root), "serve", "-a", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "wombatdraft" in _get(f"http://127.0.0.1:{port}/journal/2026/draft/", time.monotonic() + 60)
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=20)
+    reports = [line for line in err.splitlines() if "Pages rendered again" in line]
+    assert len(reports) == 1, err
+    return reports[0]
+
+
+def test_a_second_preview_starts_from_the_pages_of_the_first(journal: JournalDir) -> None:
+    journal.write("2026/draft.md", note_text("Half-written", "2026-03-01", "wombatdraft words\n", draft="true"))
+    journal.write("2026/day.md", note_text("A day", "2026-03-02", "Words of a day.\n"))
+    port = _free_port()  # the same address: the pages' canonical URLs are the preview's
+    first = _first_build_report(journal.root, port)
+    assert "Pages rendered again: 0 of" not in first
+    assert "Pages rendered again: 0 of" in _first_build_report(journal.root, port)

@@ -49,23 +49,14 @@ def build_site(config_file: Path, *, strict: bool = False, site_dir: Path | None
             raise SiteBuildError(f"mkdocs: {exc}") from None
 
 
-def _journal_folders(cfg: Any) -> tuple[Path, list[Path]] | None:
-    """The journal's cache folder and its notes and store folders (None: the plugin is not used)."""
-    plugin = cfg.plugins.get("labjournal")
-    if plugin is None or not plugin.config.enabled:
-        return None
-    root = Path(cfg.config_file_path).parent
-    return root / plugin.config.cache_dir, [root / plugin.config.notes_dir, root / plugin.config.store_dir]
-
-
 def _build_unless_unchanged(cfg: Any, *, strict: bool) -> None:
     from mkdocs.commands.build import build
 
-    from .incremental import BuildManifest, input_digest
+    from .incremental import BuildManifest, input_digest, journal_folders
     from .reuse import reuse_for, snippet_folders
     from .site_folder import DirtyBuildNotes
 
-    folders = _journal_folders(cfg)
+    folders = journal_folders(cfg)
     if folders is None:
         manifest = None
     else:
@@ -86,7 +77,7 @@ def _build_unless_unchanged(cfg: Any, *, strict: bool) -> None:
     quiet = DirtyBuildNotes()
     logging.getLogger("mkdocs.commands.build").addFilter(quiet)
     try:
-        build(cfg, dirty=reuse is not None and reuse.site.kept)
+        build(cfg, dirty=reuse is not None and reuse.keeps_site)
     finally:
         logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
         cfg.plugins.on_shutdown()

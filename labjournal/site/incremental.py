@@ -86,8 +86,21 @@ def _output_handlers() -> list[object]:
     return [*kinds, *sources]
 
 
-def input_digest(cfg: Any, *, strict: bool, folders: Iterable[Path], skip: Iterable[Path]) -> str:
-    """The fingerprint of everything a build of ``cfg`` reads (``folders``: the journal's notes and store)."""
+def journal_folders(cfg: Any) -> tuple[Path, list[Path]] | None:
+    """The journal's cache folder and its notes and store folders (None: the plugin is not used)."""
+    plugin = cfg.plugins.get("labjournal")
+    if plugin is None or not plugin.config.enabled:
+        return None
+    root = Path(cfg.config_file_path).parent
+    return root / plugin.config.cache_dir, [root / plugin.config.notes_dir, root / plugin.config.store_dir]
+
+
+def input_digest(
+    cfg: Any, *, strict: bool, folders: Iterable[Path], skip: Iterable[Path], with_site_dir: bool = True
+) -> str:
+    """The fingerprint of everything a build of ``cfg`` reads (``folders``: the journal's notes and
+    store), and of where it writes (unless ``with_site_dir`` is false: what a page shows does not
+    depend on it)."""
     config_file = Path(cfg.config_file_path)
     theme_dir = cfg.theme.custom_dir
     watched = [Path(cfg.docs_dir), *folders, *(Path(p) for p in cfg.watch), *(Path(p) for p in cfg.hooks)]
@@ -95,7 +108,7 @@ def input_digest(cfg: Any, *, strict: bool, folders: Iterable[Path], skip: Itera
     watched.append(Path(labjournal.__file__).parent)  # the plugin, templates and renderers
 
     def parts() -> Iterator[object]:
-        yield from ("strict", strict, "site_dir", os.path.abspath(cfg.site_dir), sys.version)
+        yield from ("strict", strict, "site_dir", with_site_dir and os.path.abspath(cfg.site_dir), sys.version)
         yield from ((name, os.environ.get(name)) for name in _ENVIRONMENT)
         yield from _config_inputs(config_file)
         yield from _installed_versions()

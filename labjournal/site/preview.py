@@ -120,13 +120,25 @@ class _Builder:
         dirty, self.config_stamp = stamp == self.config_stamp, stamp
         index = _read(join(self.site_dir, "search", "search_index.json")) if dirty else None
         stale_ok = {name: _read(join(self.site_dir, name)) for name in _AGGREGATES} if dirty else {}
+        reuse = None if dirty else _reuse(config)
         build(config, serve_url=self.serve_url, dirty=dirty)
+        if reuse is not None:
+            reuse.finished()
         if dirty:
             _merge_search_index(self.site_dir, index)
             for name, data in stale_ok.items():  # a dirty build's feeds list only the rebuilt pages
                 if data is not None:
                     with open(join(self.site_dir, name), "wb") as f:
                         f.write(data)
+
+
+def _reuse(config: Any) -> Any:
+    """A full build of the preview takes the pages its last one rendered (``reuse``)."""
+    from .incremental import journal_folders
+    from .reuse import reuse_for
+
+    folders = journal_folders(config)
+    return None if folders is None else reuse_for(config, strict=False, cache_dir=folders[0], preview=True)
 
 
 _FEEDS = ("feed_rss_created.xml", "feed_rss_updated.xml", "feed_json_created.json", "feed_json_updated.json")

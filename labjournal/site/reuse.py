@@ -400,7 +400,7 @@ class ReusePlugin(BasePlugin):
     (``on_env``, last: after every plugin that renders with the theme for its own needs), and keeps
     the site folder between builds (:class:`~.site_folder.SiteFolder`)."""
 
-    def __init__(self, memo: PageReuse, site: SiteFolder) -> None:
+    def __init__(self, memo: PageReuse, site: SiteFolder | None) -> None:
         super().__init__()
         self.memo, self.site = memo, site
         self.files: Files | None = None
@@ -408,10 +408,16 @@ class ReusePlugin(BasePlugin):
     def add_to(self, config: Any) -> None:
         config.plugins["labjournal-reuse"] = self
 
+    @property
+    def keeps_site(self) -> bool:
+        """Whether the build may keep the site folder as the last build left it (MkDocs' dirty mode)."""
+        return self.site is not None and self.site.kept
+
     @event_priority(-100)  # after every plugin added its files
     def on_files(self, files: Files, /, *, config: Any) -> Files:
         self.files = files
-        self.site.watch(files)
+        if self.site is not None:
+            self.site.watch(files)
         return files
 
     def on_pre_page(self, page: Page, /, *, config: Any, files: Files) -> Page:
@@ -424,13 +430,14 @@ class ReusePlugin(BasePlugin):
         search = config.plugins.get("search") or config.plugins.get("material/search")
         if search is not None and hasattr(search, "search_index"):
             self.memo.reuse_search_entries(search.search_index)
-        self.site.remove_strays(files)  # the last event before MkDocs writes
+        if self.site is not None:
+            self.site.remove_strays(files)  # the last event before MkDocs writes
         return env
 
     def finished(self) -> None:
         """After a build that finished: keep what it used, record the site folder, say what was rendered."""
         self.memo.prune()
-        if self.files is not None:
+        if self.files is not None and self.site is not None:
             self.site.record(self.files)
         again = sorted(self.memo.rendered)
         shown = ", ".join(again[:5]) + (f" and {len(again) - 5} more" if len(again) > 5 else "")
@@ -440,13 +447,14 @@ class ReusePlugin(BasePlugin):
         )  # fmt: skip
 
 
-def reuse_for(cfg: Any, *, strict: bool, cache_dir: Path) -> ReusePlugin:
-    """The reuse of the last build of ``cfg``'s site folder, added to ``cfg``'s plugins."""
+def reuse_for(cfg: Any, *, strict: bool, cache_dir: Path, preview: bool = False) -> ReusePlugin:
+    """The reuse of the last build of ``cfg``'s site folder, added to ``cfg``'s plugins; for the
+    preview (``preview``: a new temporary folder each time), of its last full build, pages only."""
     site_dir = Path(cfg.site_dir)
-    name = hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
+    name = "preview" if preview else hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
     folder = cache_dir / "site-pages" / name
     engine = engine_digest(cfg, strict=strict, skip=[cache_dir, site_dir])
-    plugin = ReusePlugin(PageReuse(folder, engine), SiteFolder(folder, site_dir, engine))
+    plugin = ReusePlugin(PageReuse(folder, engine), None if preview else SiteFolder(folder, site_dir, engine))
     plugin.add_to(cfg)
     return plugin
 
@@ -459,7 +467,7 @@ def engine_digest(cfg: Any, *, strict: bool, skip: list[Path]) -> str:
     from .incremental import input_digest
 
     dated = any(_mentions_dates(Path(folder)) for folder in cfg.theme.dirs)
-    inputs = input_digest(cfg, strict=strict, folders=snippet_folders(cfg), skip=skip)
+    inputs = input_digest(cfg, strict=strict, folders=snippet_folders(cfg), skip=skip, with_site_dir=False)
     return _digest(inputs, get_build_date() if dated else None)
 
 
