@@ -29,8 +29,6 @@ import gzip
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,15 +67,10 @@ def _refuse(value: object) -> object:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """A cache file (no fsync: a file lost in a crash is a miss, not an error)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """A kept result, written in place: a file cut short (a crash, two builds at once) does not parse
+    (JSON) or fails its check (gzip's CRC), and is a miss."""
+    with open(path, "wb") as handle:
+        handle.write(data)
 
 
 @contextmanager
