@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import labjournal
+from labjournal.store import read_json_object
 
 _ENV_TAG = re.compile(r"!ENV\s*\[?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)")
 _SKIPPED_DIRS = {"__pycache__", ".git"}
@@ -134,11 +135,7 @@ class BuildManifest:
         self.site_dir = site_dir
 
     def _read(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        return read_json_object(self.path)
 
     def unchanged(self, inputs: str) -> bool:
         """True when the site folder is what the last build with these inputs left there."""

@@ -27,7 +27,7 @@ from typing import Any
 
 from mkdocs.structure.files import File, Files
 
-from labjournal.store import atomic_write
+from labjournal.store import atomic_write, read_json_object
 
 STATE_NAME = "site-folder.json"
 
@@ -67,11 +67,7 @@ class SiteFolder:
         self.path.unlink(missing_ok=True)  # until this build has finished
 
     def _read(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        return read_json_object(self.path)
 
     def _rel(self, path: str) -> str:
         return os.path.relpath(path, self.site_dir).replace(os.sep, "/")

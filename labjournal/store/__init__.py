@@ -7,7 +7,7 @@ carry the execution key they were made with; the execution layer decides what is
 from __future__ import annotations
 
 from .entries import INJECTED_TAG, Entry, Failure, Provenance, Store
-from .io import JsonCache, atomic_write, cached_text, content_digest, dumps_deterministic
+from .io import JsonCache, atomic_write, cached_text, content_digest, dumps_deterministic, read_json_object
 from .runs import (
     RunLog,
     RunRecord,
@@ -36,6 +36,7 @@ __all__ = [
     "make_run_id",
     "metric_names",
     "metrics_of",
+    "read_json_object",
     "short_time",
     "varying_parameters",
 ]

@@ -46,6 +46,16 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             os.unlink(tmp)
 
 
+def read_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object in a file labjournal wrote for itself, or ``{}`` when it is missing, unreadable
+    or not an object (a cache or a manifest: losing it costs work, never correctness)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 class JsonCache(Generic[T]):
     """A ``key -> value`` map kept in one JSON file, loaded once and written back when it changed.
 
