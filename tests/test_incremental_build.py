@@ -78,12 +78,13 @@ def test_a_build_where_nothing_changed_leaves_the_site_as_it_is(
 _RENDERED = re.compile(r"Pages rendered again: (\d+) of (\d+) \(([^)]*)\)")
 
 
-def _rendered(output: str) -> tuple[list[str], int]:
-    """The pages the last build in ``output`` rendered again, and how many pages the site has."""
+def _rendered(output: str) -> tuple[list[str], int, int]:
+    """The pages the last build in ``output`` rendered again (the first five named), how many, and
+    how many pages the site has."""
     found = _RENDERED.findall(output)
     assert found, "the build did not say what it rendered"
-    _count, pages, names = found[-1]
-    return [] if names == "none" else names.split(", "), int(pages)
+    count, pages, names = found[-1]
+    return [] if names == "none" else names.split(", "), int(count), int(pages)
 
 
 @pytest.mark.kernel
@@ -93,7 +94,7 @@ def test_a_build_after_a_prose_edit_gives_a_full_builds_site(
     built.write("2026/day3.md", note_text("Day 3", "2026-01-03", "Words of day 3, and a quokka.\n"))
     assert built.cli("build") == 0
     assert "quokka" in built.page("2026/day3")
-    rendered, pages = _rendered(capsys.readouterr().err)
+    rendered, _, pages = _rendered(capsys.readouterr().err)
     # the entry, and the pages that show its first paragraph: the archive and the home page's recent entries
     assert rendered == ["index.md", "journal/2026/day3/index.md", "journal/index.md"]
     assert pages >= 10  # six entries, the archive, the home page, the tags and the execution report
@@ -235,7 +236,25 @@ def test_the_sample_journal_after_a_prose_edit(tmp_path: Path, capsys: pytest.Ca
     note = next((journal.root / "notes").rglob("*fastai-lesson-3.md"))
     note.write_text(note.read_text(encoding="utf-8") + "\nA sentence added later, about a numbat.\n", "utf-8")
     assert journal.cli("build", "--no-execute", "--strict") == 0
-    rendered, pages = _rendered(capsys.readouterr().err)
+    rendered, _, pages = _rendered(capsys.readouterr().err)
     assert rendered == [f"journal/{note.relative_to(journal.root / 'notes').with_suffix('').as_posix()}/index.md"]
     assert pages > 20
     _assert_same_site(_site(journal.root), _full_build(journal, tmp_path / "full"))
+
+
+def test_a_guide_page_edit_renders_that_page(
+    built_prose: JournalDir, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A page of ``docs/`` is part of its own key only; an image or include there is every page's."""
+    root = built_prose.root
+    (root / "docs" / "about.md").write_text("# About\n\nWho writes this journal.\n")
+    (root / "docs" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n')
+    assert built_prose.cli("build", "--no-execute") == 0
+    (root / "docs" / "about.md").write_text("# About\n\nWho writes this journal, and why: a platypus.\n")
+    assert built_prose.cli("build", "--no-execute") == 0
+    assert _rendered(capsys.readouterr().err)[0] == ["about.md"]
+    _assert_same_site(_site(root), _full_build(built_prose, tmp_path / "full"))
+    (root / "docs" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1"/>\n')
+    assert built_prose.cli("build", "--no-execute") == 0
+    _, count, pages = _rendered(capsys.readouterr().err)
+    assert count == pages

@@ -96,15 +96,39 @@ def journal_folders(cfg: Any) -> tuple[Path, list[Path]] | None:
     return root / plugin.config.cache_dir, [root / plugin.config.notes_dir, root / plugin.config.store_dir]
 
 
+def _not_pages(cfg: Any, files: Iterable[tuple[str, int, int]]) -> Iterator[tuple[str, int, int]]:
+    """The files of the docs folder that MkDocs does not read as pages (images, styles, includes)."""
+    from mkdocs.structure.files import File, set_exclusions
+    from mkdocs.utils import is_markdown_file
+
+    docs = os.path.abspath(cfg.docs_dir)
+    for entry in files:
+        rel = os.path.relpath(entry[0], docs).replace(os.sep, "/")
+        if is_markdown_file(rel):
+            page = File(rel, docs, cfg.site_dir, cfg.use_directory_urls)
+            set_exclusions([page], cfg)
+            if not page.inclusion.is_excluded():
+                continue
+        yield entry
+
+
 def input_digest(
-    cfg: Any, *, strict: bool, folders: Iterable[Path], skip: Iterable[Path], with_site_dir: bool = True
+    cfg: Any,
+    *,
+    strict: bool,
+    folders: Iterable[Path],
+    skip: Iterable[Path],
+    with_site_dir: bool = True,
+    with_pages: bool = True,
 ) -> str:
     """The fingerprint of everything a build of ``cfg`` reads (``folders``: the journal's notes and
-    store), and of where it writes (unless ``with_site_dir`` is false: what a page shows does not
-    depend on it)."""
+    store), and of where it writes. ``with_site_dir=False``: what a page shows does not depend on
+    where it is written; ``with_pages=False``: the docs folder's pages left out (each is part of its
+    own page's key, ``reuse``)."""
     config_file = Path(cfg.config_file_path)
     theme_dir = cfg.theme.custom_dir
-    watched = [Path(cfg.docs_dir), *folders, *(Path(p) for p in cfg.watch), *(Path(p) for p in cfg.hooks)]
+    docs = Path(cfg.docs_dir)
+    watched = [docs, *folders, *(Path(p) for p in cfg.watch), *(Path(p) for p in cfg.hooks)]
     watched += [Path(theme_dir)] if theme_dir else []
     watched.append(Path(labjournal.__file__).parent)  # the plugin, templates and renderers
 
@@ -116,7 +140,12 @@ def input_digest(
         yield from _output_handlers()
         for path in watched:
             yield str(path)
-            yield from (_files(path, skip) if path.is_dir() else [path.is_file() and path.stat().st_mtime_ns])
+            if not path.is_dir():
+                yield path.is_file() and path.stat().st_mtime_ns
+            elif path == docs and not with_pages:
+                yield from _not_pages(cfg, _files(path, skip))
+            else:
+                yield from _files(path, skip)
 
     return _digest(parts())
 

@@ -13,12 +13,13 @@ whole site, as in a full build), but these two steps are looked up first:
   contents, metadata, neighbours, place in the navigation), the navigation, and what plugins added
   to the context. The template's output is kept under a key of all of it.
 
-Both keys include the *engine*: a fingerprint of the configuration, the theme, the ``docs/`` folder,
-the installed packages and labjournal's code (``incremental.input_digest`` without notes and
-store), so that a change there renders everything again. A page whose reading or writing logged
-a warning is never kept (a ``--strict`` build must see the warning again), nor one whose context
-holds something that cannot be described. Kept results live in the journal's cache, one folder per
-site folder; a build removes those it did not use.
+Both keys include the *engine*: a fingerprint of the configuration, the theme, the ``docs/`` folder
+(its pages aside: each is in its own key), the installed packages and labjournal's code
+(``incremental.input_digest`` without notes and store), so that a change there renders everything
+again. A page whose reading or writing logged a warning is never kept (a ``--strict`` build must
+see the warning again), nor one whose context holds something that cannot be described. Kept
+results live in the journal's cache, one folder per site folder; a build removes those it did not
+use.
 """
 
 from __future__ import annotations
@@ -453,14 +454,16 @@ def reuse_for(cfg: Any, *, strict: bool, cache_dir: Path, preview: bool = False)
 
 
 def engine_digest(cfg: Any, *, strict: bool, skip: list[Path]) -> str:
-    """Everything but the notes and the store that a page's output depends on (``incremental``),
+    """What every page's output may depend on besides its own source (``incremental``): not the notes,
+    the store or the docs folder's pages, but its other files (includes, images a page may embed),
     and the day when a theme's own template shows a build date."""
     from mkdocs.utils import get_build_date
 
     from .incremental import input_digest
 
     dated = any(_mentions_dates(Path(folder)) for folder in cfg.theme.dirs)
-    inputs = input_digest(cfg, strict=strict, folders=snippet_folders(cfg), skip=skip, with_site_dir=False)
+    folders = snippet_folders(cfg)
+    inputs = input_digest(cfg, strict=strict, folders=folders, skip=skip, with_site_dir=False, with_pages=False)
     return _digest(inputs, get_build_date() if dated else None)
 
 
