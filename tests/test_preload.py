@@ -216,9 +216,10 @@ def test_interrupt_restart_and_kill_through_the_kernel_manager(server: preload.P
 def test_a_kernel_whose_client_goes_away_is_killed(tmp_path: Path) -> None:
     with preload.PreloadServer(KERNEL_MODULES_ONLY) as server:
         kernel = preload.spawn(server.address, ["-f", str(tmp_path / "conn.json")], str(tmp_path), dict(os.environ))
-        assert psutil.Process(kernel.pid).ppid() == server.pid
+        process = psutil.Process(kernel.pid)  # before close: the kernel may be gone at once
+        assert process.ppid() == server.pid
         kernel.close()  # as when the process holding the KernelManager dies
-        psutil.wait_procs([psutil.Process(kernel.pid)], timeout=WAIT)
+        psutil.wait_procs([process], timeout=WAIT)
         assert gone(kernel.pid)
 
 
