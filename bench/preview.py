@@ -111,6 +111,11 @@ def measure(notes: int, work: Path) -> dict[str, float]:
     row["prose_edit_build"] = timed([*lj, "build"], journal.root)
     calc(journal, "Sums, numbat.", "print(6 * 7)")  # the same kind of edit: the plugin renders the note again
     row["prose_edit_mkdocs_build"] = timed([PY, "-m", "mkdocs", "build", "-q"], journal.root)
+    subprocess.run([*lj, "build"], env=ENV, check=True, capture_output=True)  # the site as labjournal leaves it
+    for tool, command in (("", [*lj, "build"]), ("_mkdocs", [PY, "-m", "mkdocs", "build", "-q"])):
+        # a new entry: the newest, so every page's navigation (its recent entries) changes
+        journal.write(f"n/new{tool}.md", note_text(f"New{tool}", "2031-01-01", "A new entry.\n"))
+        row[f"new_entry{tool}_build"] = timed(command, journal.root)
     one = make_journal(work / f"one{notes}", 0)
     shutil.rmtree(one.root / "notes")
     (one.root / "notes").mkdir()
