@@ -258,3 +258,15 @@ def test_a_guide_page_edit_renders_that_page(
     assert built_prose.cli("build", "--no-execute") == 0
     _, count, pages = _rendered(capsys.readouterr().err)
     assert count == pages
+
+
+def test_kept_results_cut_short_or_not_ours_are_misses(built_prose: JournalDir, tmp_path: Path) -> None:
+    """A crash while writing, or anything else in the cache folder, costs work, never a wrong page."""
+    kept = sorted((built_prose.root / ".labjournal" / "site-pages").rglob("*.*"))
+    assert len(kept) > 20
+    for number, path in enumerate(kept):
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2] if number % 2 else b'{"content": 1}')
+    built_prose.write("2026/day3.md", note_text("Day 3", "2026-01-03", "An edit, so that the build runs.\n"))
+    assert built_prose.cli("build", "--no-execute") == 0
+    _assert_same_site(_site(built_prose.root), _full_build(built_prose, tmp_path / "full"))

@@ -259,15 +259,14 @@ class PageReuse:
     def _restore(page: Page, path: Path, files: Files) -> bool:
         try:
             data = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+            if any(_target(files.get_file_from_path(uri)) != target for uri, target in data["lookups"].items()):
+                return False  # a link's target moved, appeared or went
+            links = data["links_to_anchors"]
+            toc = TableOfContents(_toc_from(data["toc"]))
+            content, title, anchors = data["content"], data["title"], set(data["anchors"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):  # missing, cut short or not ours
             return False
-        if any(_target(files.get_file_from_path(uri)) != target for uri, target in data["lookups"].items()):
-            return False  # a link's target moved, appeared or went
-        links = data["links_to_anchors"]
-        page.content = data["content"]
-        page.toc = TableOfContents(_toc_from(data["toc"]))
-        page._title_from_render = data["title"]
-        page.present_anchor_ids = set(data["anchors"])
+        page.content, page.toc, page._title_from_render, page.present_anchor_ids = content, toc, title, anchors
         if links is not None:
             page.links_to_anchors = {files.get_file_from_path(uri): anchors for uri, anchors in links.items()}  # type: ignore[misc]
         return True
@@ -356,8 +355,8 @@ class PageReuse:
         try:
             entries = json.loads(path.read_bytes())
         except (OSError, ValueError):
-            pass
-        else:
+            entries = None
+        if isinstance(entries, list):
             index.entries.extend(entries)
             self.used.add(path.name)
             return
