@@ -217,3 +217,17 @@ def test_a_second_preview_starts_from_the_pages_of_the_first(journal: JournalDir
     first = _first_build_report(journal.root, port)
     assert "Pages rendered again: 0 of" not in first
     assert "Pages rendered again: 0 of" in _first_build_report(journal.root, port)
+
+
+def test_a_renamed_entry_is_named_so_by_its_neighbours_in_the_preview(journal: JournalDir) -> None:
+    for day in range(1, 6):
+        journal.write(f"2026/d{day}.md", note_text(f"Day {day}", f"2026-01-0{day}", f"Words of day {day}.\n"))
+    with _previewing(journal, "--no-run") as preview:
+        _get(f"{preview.base}/journal/2026/d3/", time.monotonic() + 60)
+        journal.write("2026/d3.md", note_text("Day 3, the numbat", "2026-01-03", "Words of day 3.\n"))
+        assert "Next: Day 3, the numbat" in _wait_for_text(
+            f"{preview.base}/journal/2026/d2/", "Next: Day 3, the numbat", time.monotonic() + 30
+        )
+        assert "Previous: Day 3, the numbat" in _get(f"{preview.base}/journal/2026/d4/", time.monotonic() + 10)
+        journal.write("2026/d6.md", note_text("Day 6", "2026-01-06", "A new entry.\n"))
+        assert "Next: Day 6" in _wait_for_text(f"{preview.base}/journal/2026/d5/", "Next: Day 6", time.monotonic() + 30)

@@ -1,19 +1,21 @@
 """``labjournal serve``: MkDocs' live-reloading server in this process, rebuilding only what changed.
 
 What ``mkdocs serve`` does (a temporary site folder, a rebuild when a watched file is saved, the
-browser reloaded by MkDocs' livereload script), with three differences:
+browser reloaded by MkDocs' livereload script), with four differences:
 
 - it runs in the command's own process, so stopping the command stops the server and frees its
   port (no child to orphan);
 - ``before_build`` runs before every build (the command line re-runs the notes whose code was saved);
+- saves are heard from the system's file events (:func:`_change_observer`), not by polling every
+  watched file; a full build takes the pages the last preview rendered (``reuse``);
 - after the first, full build, each build is MkDocs' *dirty* build: only the pages whose source is
   newer than their HTML are read and rendered again (a saved note is rendered into a new cached
-  file, so its page is one of them; listing pages are generated and always rebuilt). What that
-  leaves stale, until the next full build (``mkdocs.yml`` saved, or ``serve`` restarted): other
-  pages' navigation and previous/next links, the home page's recent entries, the feeds and the tags
-  index. The search index is merged: the rebuilt pages' entries replace theirs, the others are kept.
-  :class:`PreviewMemory` keeps the titles of pages a dirty build did not read, for the rebuilt
-  pages' navigation and previous/next links.
+  file, so its page is one of them, and :class:`PreviewMemory` adds its previous and next entries;
+  a listing is a file named by its content, rebuilt when it changed). What that leaves stale, until
+  the next full build (``mkdocs.yml`` saved, or ``serve`` restarted): other pages' navigation, the
+  home page's recent entries, backlinks, the feeds and the tags index. The search index is merged:
+  the rebuilt pages' entries replace theirs, the others are kept. :class:`PreviewMemory` keeps the
+  titles of pages a dirty build did not read, for the rebuilt pages' navigation and links.
 """
 
 from __future__ import annotations
@@ -46,14 +48,28 @@ def _serve_url(host: str, port: int, path: str) -> str:
 
 class PreviewMemory(BasePlugin):
     """A plugin added to each preview build: the titles of the pages read so far, given back to the
-    pages a dirty build does not read (MkDocs leaves their title empty: "Previous: None")."""
+    pages a dirty build does not read (MkDocs leaves their title empty: "Previous: None"); and in a
+    dirty build, the previous and next entries of every entry rebuilt are rebuilt too (their links
+    show its title, and a new entry is their neighbour)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.titles: dict[str, str] = {}
+        self.dirty = False
 
     def add_to(self, config: Any) -> None:
         config.plugins["labjournal-preview"] = self
+
+    @event_priority(-100)  # after the labjournal plugin added the entries' pages
+    def on_files(self, files: Any, /, *, config: Any) -> Any:
+        view = getattr(config.plugins.get("labjournal"), "view", None)
+        if self.dirty and view is not None:
+            entries = [files.get_file_from_path(item.src_uri) for item in view.notes]
+            rebuilt = [i for i, file in enumerate(entries) if file is not None and file.is_modified()]
+            for neighbour in {j for i in rebuilt for j in (i - 1, i + 1) if 0 <= j < len(entries)}:
+                if entries[neighbour] is not None:
+                    entries[neighbour].is_modified = _always
+        return files
 
     @event_priority(-100)  # after the labjournal plugin escaped the titles
     def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
@@ -67,6 +83,10 @@ class PreviewMemory(BasePlugin):
         if page.title is not None:
             self.titles[page.file.src_uri] = page.title
         return context
+
+
+def _always() -> bool:
+    return True
 
 
 def _merge_search_index(site_dir: str, before: bytes | None) -> None:
@@ -118,6 +138,7 @@ class _Builder:
         config.site_url = self.serve_url
         stamp = os.stat(self.config_file).st_mtime_ns
         dirty, self.config_stamp = stamp == self.config_stamp, stamp
+        self.memory.dirty = dirty
         index = _read(join(self.site_dir, "search", "search_index.json")) if dirty else None
         stale_ok = {name: _read(join(self.site_dir, name)) for name in _AGGREGATES} if dirty else {}
         reuse = None if dirty else _reuse(config)
