@@ -231,3 +231,18 @@ def test_a_renamed_entry_is_named_so_by_its_neighbours_in_the_preview(journal: J
         assert "Previous: Day 3, the numbat" in _get(f"{preview.base}/journal/2026/d4/", time.monotonic() + 10)
         journal.write("2026/d6.md", note_text("Day 6", "2026-01-06", "A new entry.\n"))
         assert "Next: Day 6" in _wait_for_text(f"{preview.base}/journal/2026/d5/", "Next: Day 6", time.monotonic() + 30)
+
+
+def test_a_link_saved_in_the_preview_shows_as_a_backlink_and_goes_when_removed(journal: JournalDir) -> None:
+    for day in range(1, 6):
+        journal.write(f"2026/d{day}.md", note_text(f"Day {day}", f"2026-01-0{day}", f"Words of day {day}.\n"))
+    with _previewing(journal, "--no-run") as preview:
+        url = f"{preview.base}/journal/2026/d2/"
+        assert "Linked from" not in _get(url, time.monotonic() + 60)
+        journal.write("2026/d5.md", note_text("Day 5", "2026-01-05", "As on [day two](d2.md).\n"))
+        assert "Linked from" in _wait_for_text(url, "Linked from", time.monotonic() + 30)
+        journal.write("2026/d5.md", note_text("Day 5", "2026-01-05", "Words of day 5, no link.\n"))
+        deadline = time.monotonic() + 30
+        while "Linked from" in _get(url, deadline) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "Linked from" not in _get(url, deadline)

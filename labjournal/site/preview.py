@@ -10,12 +10,13 @@ browser reloaded by MkDocs' livereload script), with four differences:
   watched file; a full build takes the pages the last preview rendered (``reuse``);
 - after the first, full build, each build is MkDocs' *dirty* build: only the pages whose source is
   newer than their HTML are read and rendered again (a saved note is rendered into a new cached
-  file, so its page is one of them, and :class:`PreviewMemory` adds its previous and next entries;
-  a listing is a file named by its content, rebuilt when it changed). What that leaves stale, until
-  the next full build (``mkdocs.yml`` saved, or ``serve`` restarted): other pages' navigation, the
-  home page's recent entries, backlinks, the feeds and the tags index. The search index is merged:
-  the rebuilt pages' entries replace theirs, the others are kept. :class:`PreviewMemory` keeps the
-  titles of pages a dirty build did not read, for the rebuilt pages' navigation and links.
+  file, so its page is one of them, and :class:`PreviewMemory` adds its previous and next entries
+  and the entries it links to; a listing is a file named by its content, rebuilt when it changed).
+  What that leaves stale, until the next full build (``mkdocs.yml`` saved, or ``serve``
+  restarted): other pages' navigation, the home page's recent entries, the feeds and the tags
+  index. The search index is merged: the rebuilt pages' entries replace theirs, the others are
+  kept. :class:`PreviewMemory` keeps the titles of pages a dirty build did not read, for the
+  rebuilt pages' navigation and links.
 """
 
 from __future__ import annotations
@@ -49,26 +50,42 @@ def _serve_url(host: str, port: int, path: str) -> str:
 class PreviewMemory(BasePlugin):
     """A plugin added to each preview build: the titles of the pages read so far, given back to the
     pages a dirty build does not read (MkDocs leaves their title empty: "Previous: None"); and in a
-    dirty build, the previous and next entries of every entry rebuilt are rebuilt too (their links
-    show its title, and a new entry is their neighbour)."""
+    dirty build, the previous and next entries of every entry rebuilt, and the entries it links to
+    or linked to at the last build, are rebuilt too (their links and backlinks show its title, and a
+    new entry is their neighbour)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.titles: dict[str, str] = {}
         self.dirty = False
+        self.links: dict[str, set[str]] = {}
+        """Each entry's page -> the entries' pages it linked to at the last build (their backlinks)."""
 
     def add_to(self, config: Any) -> None:
         config.plugins["labjournal-preview"] = self
 
     @event_priority(-100)  # after the labjournal plugin added the entries' pages
     def on_files(self, files: Any, /, *, config: Any) -> Any:
-        view = getattr(config.plugins.get("labjournal"), "view", None)
-        if self.dirty and view is not None:
+        journal = config.plugins.get("labjournal")
+        view, connections = getattr(journal, "view", None), getattr(journal, "connections", None)
+        if view is None or connections is None:
+            return files
+        links: dict[str, set[str]] = {}
+        for target, sources in connections.backlinks.items():
+            for source in sources:
+                links.setdefault(source.src_uri, set()).add(target)
+        if self.dirty:
             entries = [files.get_file_from_path(item.src_uri) for item in view.notes]
             rebuilt = [i for i, file in enumerate(entries) if file is not None and file.is_modified()]
-            for neighbour in {j for i in rebuilt for j in (i - 1, i + 1) if 0 <= j < len(entries)}:
-                if entries[neighbour] is not None:
-                    entries[neighbour].is_modified = _always
+            also = {view.notes[j].src_uri for i in rebuilt for j in (i - 1, i + 1) if 0 <= j < len(entries)}
+            for i in rebuilt:  # the pages it links to, or linked to: their backlinks name it
+                uri = view.notes[i].src_uri
+                also |= links.get(uri, set()) | self.links.get(uri, set())
+            for uri in also:
+                file = files.get_file_from_path(uri)
+                if file is not None:
+                    file.is_modified = _always
+        self.links = links
         return files
 
     @event_priority(-100)  # after the labjournal plugin escaped the titles
