@@ -17,16 +17,11 @@ Playwright's own browser download is not used.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import http.server
 import io
 import shutil
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,10 +33,8 @@ if TYPE_CHECKING:
 from labjournal.cli import main as labjournal
 
 REPO = Path(__file__).resolve().parents[1]
-JOURNAL_PARTS = ("mkdocs.yml", "docs", "notes", "store")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-
+sys.path.insert(0, str(REPO))
+from tests.conftest import CHROMIUM_ARGS, copy_repo_journal, serve_folder  # noqa: E402 - the tests' browser set-up
 
 NOTE = "2023/2023-02-16-cs-441-lecture-mlps-optimizers-and-residual-networks"
 EXPERIMENT = "2024/2024-01-20-fastai-lesson-1"
@@ -65,34 +58,12 @@ def shots(note: str, anchor: str | None) -> dict[str, Shot]:
     }
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 def build_copy(dest: Path) -> Path:
     """Build a copy of the repository's journal under ``dest``; return its site folder."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in JOURNAL_PARTS:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            shutil.copy2(src, dest / name)
+    copy_repo_journal(dest)
     if labjournal(["-C", str(dest), "build", "--no-execute", "--strict"]) != 0:
         raise SystemExit("the site did not build")
     return dest / "site"
-
-
-@contextlib.contextmanager
-def served(site: Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def capture(site: Path, wanted: dict[str, Shot], width: int, height: int, scheme: str) -> dict[str, bytes]:
@@ -104,7 +75,7 @@ def capture(site: Path, wanted: dict[str, Shot], width: int, height: int, scheme
         raise SystemExit("no chromium on PATH (Debian: apt-get install chromium)")
     color_scheme = "dark" if scheme == "slate" else "light"
     pngs = {}
-    with served(site) as base, sync_playwright() as playwright:
+    with serve_folder(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=color_scheme)
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())

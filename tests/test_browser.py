@@ -12,17 +12,14 @@ Screenshots land in `$LABJOURNAL_ARTIFACTS` if set, else in a temporary folder p
 from __future__ import annotations
 
 import contextlib
-import http.server
 import json
 import os
 import re
 import shutil
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -33,7 +30,7 @@ import pytest
 from labjournal.cli import main
 from labjournal.notes import Note, discover
 
-from .conftest import copy_repo_journal, note_text
+from .conftest import CHROMIUM_ARGS, copy_repo_journal, note_text, serve_folder
 
 try:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, Route, expect, sync_playwright
@@ -46,16 +43,6 @@ if CHROMIUM is None:
 
 pytestmark = pytest.mark.browser
 
-# Flags that work as root in a container; Playwright adds --headless and a fresh temporary profile.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 20_000  # the search worker builds its index (with the Korean pipeline) on a busy machine
 
@@ -95,25 +82,6 @@ class Site:
         """`journal/2024/x/` for a URL of this site (no query, no fragment, percent-decoded)."""
         assert url.startswith(self.base), url
         return unquote(urlsplit(url).path).lstrip("/")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """``folder`` served on 127.0.0.1 (a free port) for the length of the block; yields its base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @contextlib.contextmanager

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import http.server
 import re
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
 
 from labjournal.site.csp import policy_for
 
-from .conftest import JournalDir, copy_repo_journal, note_text
+from .conftest import JournalDir, copy_repo_journal, note_text, serve_folder
 
 HOSTILE = note_text(
     "Hostile prose",
@@ -50,24 +47,13 @@ def test_every_page_of_the_sample_site_carries_the_policy(tmp_path: Path) -> Non
     assert head.lstrip().startswith('<meta http-equiv="Content-Security-Policy"')  # before any script
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     journal = JournalDir(tmp_path / "journal")
     journal.write("hostile.md", HOSTILE)
     assert journal.cli("build", "--no-execute") == 0
-    handler = partial(_Quiet, directory=str(journal.root / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/journal/hostile/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(journal.root / "site") as base:
+        yield f"{base}journal/hostile/"
 
 
 @pytest.mark.browser
