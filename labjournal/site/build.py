@@ -52,8 +52,8 @@ def build_site(config_file: Path, *, strict: bool = False, site_dir: Path | None
 def _build_unless_unchanged(cfg: Any, *, strict: bool) -> None:
     from mkdocs.commands.build import build
 
-    from .incremental import BuildManifest, input_digest, journal_folders
-    from .reuse import reuse_for, snippet_folders
+    from .incremental import BuildManifest, input_digest, journal_folders, snippet_folders
+    from .reuse import reuse_for
     from .site_folder import DirtyBuildNotes
 
     folders = journal_folders(cfg)

@@ -87,6 +87,17 @@ def _output_handlers() -> list[object]:
     return [*kinds, *sources]
 
 
+def snippet_folders(cfg: Any) -> list[Path]:
+    """Where ``pymdownx.snippets`` includes files from, relative to the current folder as it reads
+    them (by default the current folder: then every edit renders every page again, as a page may
+    include any file)."""
+    if "pymdownx.snippets" not in cfg.markdown_extensions:
+        return []
+    options = cfg.mdx_configs.get("pymdownx.snippets") or {}
+    bases = options.get("base_path", ["."])
+    return [Path(base).absolute() for base in ([bases] if isinstance(bases, str) else bases)]
+
+
 def journal_folders(cfg: Any) -> tuple[Path, list[Path]] | None:
     """The journal's cache folder and its notes and store folders (None: the plugin is not used)."""
     plugin = cfg.plugins.get("labjournal")

@@ -458,23 +458,12 @@ def engine_digest(cfg: Any, *, strict: bool, skip: list[Path]) -> str:
     and the day when a theme's own template shows a build date."""
     from mkdocs.utils import get_build_date
 
-    from .incremental import input_digest
+    from .incremental import input_digest, snippet_folders
 
     dated = any(_mentions_dates(Path(folder)) for folder in cfg.theme.dirs)
     folders = snippet_folders(cfg)
     inputs = input_digest(cfg, strict=strict, folders=folders, skip=skip, with_site_dir=False, with_pages=False)
     return _digest(inputs, get_build_date() if dated else None)
-
-
-def snippet_folders(cfg: Any) -> list[Path]:
-    """Where ``pymdownx.snippets`` includes files from, relative to the current folder as it reads
-    them (by default the current folder: then every edit renders every page again, as a page may
-    include any file)."""
-    if "pymdownx.snippets" not in cfg.markdown_extensions:
-        return []
-    options = cfg.mdx_configs.get("pymdownx.snippets") or {}
-    bases = options.get("base_path", ["."])
-    return [Path(base).absolute() for base in ([bases] if isinstance(bases, str) else bases)]
 
 
 def _mentions_dates(folder: Path) -> bool:
